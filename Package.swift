@@ -1,0 +1,118 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "maia-watchdog",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "maia-watchdogd", targets: ["maia-watchdogd"]),
+        .executable(name: "maia-watchdogctl", targets: ["maia-watchdogctl"]),
+        .executable(name: "maia-standin", targets: ["maia-standin"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
+    ],
+    targets: [
+        /// Pure logic: policy, spans, task records and their state machine, the control protocol.
+        .target(
+            name: "WatchdogCore",
+            dependencies: [
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
+            swiftSettings: strict
+        ),
+        /// The Maia API over AsyncHTTPClient: stop calls, ProblemDetail, tokens.
+        .target(
+            name: "MaiaClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        /// A loopback Maia stand-in that follows the Stop endpoint's OpenAPI, for tests and local runs.
+        .target(
+            name: "MaiaStandIn",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        /// The long-running services and their assembly.
+        .target(
+            name: "WatchdogDaemon",
+            dependencies: [
+                "WatchdogCore",
+                "MaiaClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "maia-watchdogd",
+            dependencies: [
+                "WatchdogDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "maia-watchdogctl",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "maia-standin",
+            dependencies: [
+                "MaiaStandIn",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "WatchdogCoreTests", dependencies: ["WatchdogCore"], swiftSettings: strict),
+        .testTarget(
+            name: "MaiaClientTests",
+            dependencies: ["MaiaClient", "MaiaStandIn"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "WatchdogDaemonTests",
+            dependencies: [
+                "WatchdogDaemon", "WatchdogCore", "MaiaClient", "MaiaStandIn", "maia-watchdogd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MaiaWatchdogCtlTests",
+            dependencies: ["maia-watchdogctl"],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,190 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// A loopback stand-in for Maia's Stop endpoint: a real HTTP/1.1 server (SwiftNIO) that follows the published OpenAPI
+/// description, answers as scripted per task, and records every request.
+///
+/// Validation happens in the order a real gateway would: unknown path → 404, wrong method → 405, missing or unknown
+/// bearer token → 401, a `taskId` that is not a UUID → 400; then the task's next scripted answer, else the default
+/// (initially 204). Every error has an `application/problem+json` body `{type,title,status,detail,instance,violations}`.
+/// Connections are kept alive unless the client asks otherwise.
+public final class MaiaStandIn: Sendable {
+    private let core: StandInCore
+    private let channel: any Channel
+    private let eventLoopGroup: any EventLoopGroup
+    /// The base URL to configure clients with, e.g. `http://127.0.0.1:41234/dpc`.
+    public let baseURL: String
+    /// The port actually bound (useful when started with port 0).
+    public let port: Int
+
+    private init(core: StandInCore, channel: any Channel, group: any EventLoopGroup, baseURL: String, port: Int) {
+        self.core = core
+        self.channel = channel
+        self.eventLoopGroup = group
+        self.baseURL = baseURL
+        self.port = port
+    }
+
+    /// Starts a stand-in listening on `host:port` (port 0 picks a free one) with the API under `basePath`.
+    /// `onRequest` is called once per request (on an event loop; keep it quick), e.g. to log it.
+    public static func start(
+        host: String = "127.0.0.1",
+        port: Int = 0,
+        basePath: String = "/dpc",
+        acceptedTokens: Set<String> = ["test-token"],
+        onRequest: (@Sendable (RecordedRequest) -> Void)? = nil
+    ) async throws -> MaiaStandIn {
+        let basePath = "/" + basePath.split(separator: "/").joined(separator: "/")
+        let normalizedBase = basePath == "/" ? "" : basePath
+        let core = StandInCore(basePath: normalizedBase, acceptedTokens: acceptedTokens, onRequest: onRequest)
+        let group = MultiThreadedEventLoopGroup.singleton
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                core.register(channel)
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(StandInHandler(core: core))
+                }
+            }
+            .bind(host: host, port: port)
+            .get()
+        let boundPort = channel.localAddress?.port ?? port
+        let hostPart = host.contains(":") ? "[\(host)]" : host
+        return MaiaStandIn(
+            core: core,
+            channel: channel,
+            group: group,
+            baseURL: "http://\(hostPart):\(boundPort)\(normalizedBase)",
+            port: boundPort
+        )
+    }
+
+    /// Queues `answers` for `taskID` (compared case-insensitively), after any already queued. Each request for the
+    /// task that passes validation consumes one; when they run out, the default answer applies.
+    public func script(_ taskID: String, _ answers: [ScriptedAnswer]) {
+        self.core.state.withLock { $0.scripts[taskID.lowercased(), default: []] += answers }
+    }
+
+    /// Sets the answer for tasks without a scripted one (initially ``ScriptedAnswer/accepted``, 204).
+    public func setDefault(_ answer: ScriptedAnswer) {
+        self.core.state.withLock { $0.defaultAnswer = answer }
+    }
+
+    /// Replaces the set of bearer tokens accepted; any other token gets 401.
+    public func setAcceptedTokens(_ tokens: Set<String>) {
+        self.core.state.withLock { $0.acceptedTokens = tokens }
+    }
+
+    /// Every request received so far, in order of arrival.
+    public var requests: [RecordedRequest] {
+        self.core.state.withLock { $0.requests }
+    }
+
+    /// Waits until at least `count` requests have arrived in total and returns all of them (possibly more than
+    /// `count`). Woken by each arriving request, not by polling. Throws ``MaiaStandInError/timedOut(expected:received:)``
+    /// after `timeout`, `CancellationError` when the calling task is cancelled.
+    public func waitForRequests(count: Int, timeout: Duration) async throws -> [RecordedRequest] {
+        let core = self.core
+        let id = core.state.withLock { state in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        let loop = self.eventLoopGroup.any()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                enum Outcome {
+                    case ready([RecordedRequest])
+                    case failed(any Error)
+                    case waiting
+                }
+                let outcome = core.state.withLock { state -> Outcome in
+                    if state.cancelledWaiters.remove(id) != nil {
+                        return .failed(CancellationError())
+                    }
+                    if state.requests.count >= count {
+                        return .ready(state.requests)
+                    }
+                    if state.isShutDown {
+                        return .failed(MaiaStandInError.shutDown)
+                    }
+                    state.waiters[id] = StandInCore.Waiter(count: count, continuation: continuation, timeout: nil)
+                    return .waiting
+                }
+                switch outcome {
+                case .ready(let requests):
+                    continuation.resume(returning: requests)
+                case .failed(let error):
+                    continuation.resume(throwing: error)
+                case .waiting:
+                    let scheduled = loop.scheduleTask(in: TimeAmount(timeout)) {
+                        core.failWaiter(id) { received in
+                            MaiaStandInError.timedOut(expected: count, received: received)
+                        }
+                    }
+                    core.state.withLock { state in
+                        state.waiters[id]?.timeout = scheduled
+                    }
+                }
+            }
+        } onCancel: {
+            core.failWaiter(id, markCancelled: true) { _ in CancellationError() }
+        }
+    }
+
+    /// Stops listening, closes open connections, and fails any pending ``waitForRequests(count:timeout:)``.
+    public func shutdown() async throws {
+        let (connections, waiters) = self.core.state.withLock { state in
+            state.isShutDown = true
+            let connections = Array(state.connections.values)
+            let waiters = Array(state.waiters.values)
+            state.connections = [:]
+            state.waiters = [:]
+            return (connections, waiters)
+        }
+        for waiter in waiters {
+            waiter.timeout?.cancel()
+            waiter.continuation.resume(throwing: MaiaStandInError.shutDown)
+        }
+        try await self.channel.close()
+        for connection in connections {
+            try? await connection.close()
+        }
+    }
+}
+
+extension StandInCore {
+    /// Tracks an accepted connection until it closes, so that shutdown can close it.
+    func register(_ channel: any Channel) {
+        let key = ObjectIdentifier(channel)
+        let accepted = self.state.withLock { state -> Bool in
+            guard !state.isShutDown else { return false }
+            state.connections[key] = channel
+            return true
+        }
+        guard accepted else {
+            channel.close(promise: nil)
+            return
+        }
+        channel.closeFuture.whenComplete { _ in
+            _ = self.state.withLock { $0.connections.removeValue(forKey: key) }
+        }
+    }
+
+    /// Resumes waiter `id` with an error, if it is still waiting. With `markCancelled`, a waiter not registered yet
+    /// is failed as soon as it registers.
+    func failWaiter(_ id: Int, markCancelled: Bool = false, error: (Int) -> any Error) {
+        let (waiter, received) = self.state.withLock { state in
+            let waiter = state.waiters.removeValue(forKey: id)
+            if waiter == nil && markCancelled {
+                state.cancelledWaiters.insert(id)
+            }
+            return (waiter, state.requests.count)
+        }
+        guard let waiter else { return }
+        waiter.timeout?.cancel()
+        waiter.continuation.resume(throwing: error(received))
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// The stand-in's endpoints, matched by path. The OAuth token endpoint will be another case here.
+enum Endpoint: Sendable, Equatable {
+    /// `POST {basePath}/v1/ai/agents/tasks/{taskId}/stop`
+    case stopTask(taskID: String)
+
+    /// The methods the endpoint allows, for 405 and `Allow`.
+    var allowedMethods: [String] {
+        switch self {
+        case .stopTask:
+            return ["POST"]
+        }
+    }
+}
+
+/// A table of path patterns: literal segments and `{parameter}` segments.
+struct Router: Sendable {
+    private enum Segment: Sendable {
+        case literal(String)
+        case parameter
+    }
+
+    private struct Route: Sendable {
+        var segments: [Segment]
+        var make: @Sendable ([String]) -> Endpoint
+    }
+
+    private let routes: [Route]
+
+    init(basePath: String) {
+        let base = basePath.split(separator: "/").map { Segment.literal(String($0)) }
+        let stop: [Segment] = ["v1", "ai", "agents", "tasks"].map { .literal($0) } + [.parameter, .literal("stop")]
+        self.routes = [Route(segments: base + stop, make: { .stopTask(taskID: $0[0]) })]
+    }
+
+    /// The endpoint for `target` (a request target; the query is ignored), or `nil` for an unknown path.
+    func match(_ target: String) -> Endpoint? {
+        let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        guard path.hasPrefix("/") else { return nil }
+        let parts = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map { String($0) }
+        routes: for route in self.routes where route.segments.count == parts.count {
+            var parameters: [String] = []
+            for (segment, part) in zip(route.segments, parts) {
+                switch segment {
+                case .literal(let literal):
+                    guard literal == part else { continue routes }
+                case .parameter:
+                    guard !part.isEmpty else { continue routes }
+                    parameters.append(part.removingPercentEncodingIfPossible)
+                }
+            }
+            return route.make(parameters)
+        }
+        return nil
+    }
+}
+
+extension String {
+    fileprivate var removingPercentEncodingIfPossible: String {
+        self.removingPercentEncoding ?? self
+    }
+}

@@ -1,0 +1,40 @@
+/// What the stand-in answers to one Stop request.
+public indirect enum ScriptedAnswer: Sendable, Equatable {
+    /// Answer with `status`. A 4xx or 5xx carries an `application/problem+json` body with `detail` and `violations`
+    /// (a default detail when `nil`); `retryAfter` becomes a `Retry-After` header verbatim (e.g. `"7"` or an HTTP
+    /// date). Other statuses have an empty body.
+    case status(Int, retryAfter: String? = nil, detail: String? = nil, violations: [String]? = nil)
+    /// Answer `answer` only after `delay`, e.g. to exceed a client's request timeout.
+    case delayed(Duration, ScriptedAnswer)
+    /// Close the connection without answering.
+    case dropConnection
+
+    /// `204 No Content`: the stop was accepted.
+    public static let accepted: ScriptedAnswer = .status(204)
+
+    /// The status finally sent, or `nil` for ``dropConnection``.
+    public var finalStatus: Int? {
+        switch self {
+        case .status(let status, _, _, _):
+            return status
+        case .delayed(_, let answer):
+            return answer.finalStatus
+        case .dropConnection:
+            return nil
+        }
+    }
+}
+
+extension ScriptedAnswer: CustomStringConvertible {
+    /// A short form for logs: `204`, `502 Retry-After: 7`, `after 2.0 seconds: 204`, `drop connection`.
+    public var description: String {
+        switch self {
+        case .status(let status, let retryAfter, _, _):
+            return retryAfter.map { "\(status) Retry-After: \($0)" } ?? "\(status)"
+        case .delayed(let delay, let answer):
+            return "after \(delay): \(answer)"
+        case .dropConnection:
+            return "drop connection"
+        }
+    }
+}

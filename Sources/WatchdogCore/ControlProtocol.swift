@@ -1,0 +1,142 @@
+import Foundation
+
+/// The control socket's line protocol (see `docs/protocol.md`): parsing request lines.
+/// Responses are encoded by `ControlResponse`.
+public enum ControlProtocol {
+    /// The longest request line accepted, not counting `\r\n`.
+    public static let maxLineBytes = 4096
+
+    /// The verbs; any other single word is taken as a task ID.
+    public static let verbs: Set<Substring> = ["watch", "stop", "forget", "status", "list"]
+
+    /// Parses one line (without its `\n`; a trailing `\r` is ignored here).
+    public static func parse(_ line: some Collection<UInt8>) -> Result<ControlRequest, ControlError> {
+        var bytes = Array(line)
+        if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+        guard bytes.count <= maxLineBytes else {
+            return .failure(ControlError(.lineTooLong, "request line longer than \(maxLineBytes) bytes"))
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            return .failure(ControlError(.badRequest, "request line is not valid UTF-8"))
+        }
+        return parse(text)
+    }
+
+    /// Parses one line of text (without its line ending).
+    public static func parse(_ text: String) -> Result<ControlRequest, ControlError> {
+        let words = text.split(separator: " ", omittingEmptySubsequences: true)
+        guard let verb = words.first else {
+            return .failure(ControlError(.badRequest, "empty request; send a task ID or a verb"))
+        }
+        if let bad = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
+            return .failure(
+                ControlError(
+                    .badRequest, "request contains control character U+\(String(bad.value, radix: 16, uppercase: true))"
+                ))
+        }
+        let arguments = words.dropFirst()
+        switch verb {
+        case "watch":
+            return parseWatch(arguments)
+        case "stop":
+            return oneTaskID(arguments, verb: "stop").map { .stop($0) }
+        case "forget":
+            return oneTaskID(arguments, verb: "forget").map { .forget($0) }
+        case "status":
+            if arguments.isEmpty { return .success(.status(nil)) }
+            return oneTaskID(arguments, verb: "status").map { .status($0) }
+        case "list":
+            return parseList(arguments)
+        default:
+            guard arguments.isEmpty else {
+                return .failure(
+                    ControlError(
+                        .badRequest,
+                        "unknown verb \"\(clip(verb))\"; expected watch, stop, forget, status, list or a task ID"))
+            }
+            return taskID(verb).map { .watch($0, maxRuntime: nil, startedAt: nil) }
+        }
+    }
+
+    private static func parseWatch(_ arguments: ArraySlice<Substring>) -> Result<ControlRequest, ControlError> {
+        guard let first = arguments.first else {
+            return .failure(ControlError(.badRequest, "watch needs a TASK_ID"))
+        }
+        let id: TaskID
+        switch taskID(first) {
+        case .success(let parsed): id = parsed
+        case .failure(let error): return .failure(error)
+        }
+        var maxRuntime: Duration?
+        var startedAt: Date?
+        var seen = Set<Substring>()
+        for option in arguments.dropFirst() {
+            guard let equals = option.firstIndex(of: "=") else {
+                return .failure(
+                    ControlError(
+                        .badRequest, "unexpected \"\(clip(option))\"; watch takes max-runtime=SPAN and started-at=TIME"))
+            }
+            let key = option[..<equals]
+            let value = option[option.index(after: equals)...]
+            guard seen.insert(key).inserted else {
+                return .failure(ControlError(.badRequest, "\(key) given twice"))
+            }
+            switch key {
+            case "max-runtime":
+                do {
+                    maxRuntime = try TimeSpan(parsing: String(value)).duration
+                } catch {
+                    return .failure(ControlError(.badRequest, "max-runtime: \(error)"))
+                }
+            case "started-at":
+                guard let date = RFC3339.parse(value) else {
+                    return .failure(
+                        ControlError(
+                            .badRequest,
+                            "started-at: \"\(clip(value))\" is not an RFC 3339 time like 2026-11-29T09:14:03Z"))
+                }
+                startedAt = date
+            default:
+                return .failure(
+                    ControlError(
+                        .badRequest, "unknown option \"\(clip(key))\"; watch takes max-runtime= and started-at="))
+            }
+        }
+        return .success(.watch(id, maxRuntime: maxRuntime, startedAt: startedAt))
+    }
+
+    private static func parseList(_ arguments: ArraySlice<Substring>) -> Result<ControlRequest, ControlError> {
+        guard let option = arguments.first else { return .success(.list(nil)) }
+        guard arguments.count == 1, option.hasPrefix("state=") else {
+            return .failure(ControlError(.badRequest, "list takes only state=STATE"))
+        }
+        let name = option.dropFirst("state=".count)
+        guard let state = TaskState(rawValue: String(name)), state != .forgotten else {
+            let names = TaskState.allCases.filter { $0 != .forgotten }.map(\.rawValue).joined(separator: ", ")
+            return .failure(ControlError(.badRequest, "unknown state \"\(clip(name))\"; one of \(names)"))
+        }
+        return .success(.list(state))
+    }
+
+    private static func oneTaskID(_ arguments: ArraySlice<Substring>, verb: String) -> Result<TaskID, ControlError> {
+        guard arguments.count == 1, let word = arguments.first else {
+            return .failure(ControlError(.badRequest, "\(verb) takes exactly one TASK_ID"))
+        }
+        return taskID(word)
+    }
+
+    private static func taskID(_ word: Substring) -> Result<TaskID, ControlError> {
+        guard let id = TaskID(word) else {
+            return .failure(
+                ControlError(
+                    .invalidTaskID, "\"\(clip(word))\" is not a task ID (a UUID like 0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11)"
+                ))
+        }
+        return .success(id)
+    }
+
+    /// Echoes at most 64 characters of client input back in messages.
+    private static func clip(_ text: Substring) -> String {
+        text.count <= 64 ? String(text) : String(text.prefix(64)) + "…"
+    }
+}

@@ -1,0 +1,11 @@
+import Foundation
+
+/// What the enforcer's I/O shell must do after the state machine has decided.
+public enum EnforcerAction: Sendable, Equatable {
+    /// Make one HTTP stop attempt now; `freshToken` after a 401.
+    case sendStop(freshToken: Bool)
+    /// Nothing to send yet: wake again at this instant (backoff, `Retry-After`).
+    case sleep(until: Date)
+    /// The record reached a terminal state.
+    case finish(TaskState)
+}

@@ -1,0 +1,89 @@
+/// Where a value sits in the policy, written the way TOML writes keys: `api.base_url`, `allow[1]`,
+/// `limits."not a uuid"`.
+struct PolicyKeyPath: Hashable, CustomStringConvertible {
+    enum Component: Hashable {
+        case key(String)
+        case index(Int)
+    }
+
+    var components: [Component]
+
+    init(_ keys: String...) {
+        components = keys.map(Component.key)
+    }
+
+    func appending(_ key: String) -> PolicyKeyPath {
+        var path = self
+        path.components.append(.key(key))
+        return path
+    }
+
+    func appending(index: Int) -> PolicyKeyPath {
+        var path = self
+        path.components.append(.index(index))
+        return path
+    }
+
+    /// The keys alone, for `TOMLKeyLocator`: an array element is found at its array's key.
+    var keys: [String] {
+        components.compactMap { component in
+            if case .key(let key) = component { return key }
+            return nil
+        }
+    }
+
+    var description: String {
+        var text = ""
+        for component in components {
+            switch component {
+            case .key(let key):
+                if !text.isEmpty { text += "." }
+                text += Self.render(key: key)
+            case .index(let index):
+                text += "[\(index)]"
+            }
+        }
+        return text
+    }
+
+    /// A bare key when TOML allows one (`[A-Za-z0-9_-]+`), else a quoted key.
+    static func render(key: String) -> String {
+        let isBare =
+            !key.isEmpty
+            && key.utf8.allSatisfy { byte in
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"):
+                    return true
+                default:
+                    return false
+                }
+            }
+        return isBare ? key : quotedForMessage(key, limit: .max)
+    }
+}
+
+/// `text` as a TOML basic string, so that a message stays on one line whatever the operator wrote; longer than
+/// `limit` characters, the rest is elided.
+func quotedForMessage(_ text: String, limit: Int = 60) -> String {
+    var shown = text
+    if text.count > limit {
+        shown = String(text.prefix(limit - 1)) + "…"
+    }
+    var result = "\""
+    for scalar in shown.unicodeScalars {
+        switch scalar {
+        case "\"": result += "\\\""
+        case "\\": result += "\\\\"
+        case "\t": result += "\\t"
+        case "\n": result += "\\n"
+        case "\r": result += "\\r"
+        case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+            let hex = String(scalar.value, radix: 16, uppercase: true)
+            result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        default:
+            result.unicodeScalars.append(scalar)
+        }
+    }
+    return result + "\""
+}

@@ -1,0 +1,468 @@
+import TOMLKit
+
+/// Walks a parsed policy table, collecting every problem and building the `Policy` when there are none.
+///
+/// Each key is checked on its own, so one mistake never hides another; checks that relate two keys
+/// (`limits` against `allow`, `max_backoff` against `initial_backoff`) run only when both sides are valid, so
+/// one mistake is not reported twice.
+struct PolicyValidator {
+    let path: String
+    let locator: TOMLKeyLocator
+    private(set) var problems: [PolicyProblem] = []
+
+    init(path: String, locator: TOMLKeyLocator) {
+        self.path = path
+        self.locator = locator
+    }
+
+    /// Problems by line; those on one line keep the order in which they were found.
+    var sortedProblems: [PolicyProblem] {
+        problems.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)
+    }
+
+    // MARK: - The schema
+
+    static let topLevelKeys = [
+        "max_runtime", "allow", "dry_run", "retention", "limits", "api", "auth", "retry", "socket",
+    ]
+    static let sectionKeys: [String: [String]] = [
+        "api": ["region", "base_url", "request_timeout", "max_requests_per_minute", "max_in_flight"],
+        "auth": ["token_url", "audience"],
+        "retry": ["initial_backoff", "max_backoff", "multiplier", "give_up_after"],
+        "socket": ["allowed_uids", "allowed_gids"],
+    ]
+    static let regions = [
+        "eu1": "https://eu1.api.matillion.com/dpc",
+        "us1": "https://us1.api.matillion.com/dpc",
+    ]
+    static let maiaRequestsPerMinute = 1000
+    static let credentialsHint =
+        "secrets belong in systemd credentials (maia-client-id and maia-client-secret, or maia-token, "
+        + "in $CREDENTIALS_DIRECTORY), never in the policy file"
+
+    // MARK: - The walk
+
+    /// The policy, or `nil` when anything was reported.
+    mutating func policy(from root: TOMLTable) -> Policy? {
+        checkUnknownKeys(in: root, at: PolicyKeyPath(), known: Self.topLevelKeys)
+        let maxRuntime = span(
+            in: root, "max_runtime", at: PolicyKeyPath(), rule: .limit(zeroHint: #"use "infinity" for no limit"#))
+        let allow = allowlist(in: root)
+        let dryRun = bool(in: root, "dry_run", at: PolicyKeyPath())
+        let retention = span(in: root, "retention", at: PolicyKeyPath(), rule: .finiteNonNegative)
+        let limits = limits(in: root, allow: allow)
+        let api = api(in: root)
+        let auth = auth(in: root)
+        let retry = retry(in: root)
+        let socket = socket(in: root)
+
+        guard problems.isEmpty, let allow else { return nil }
+        var policy = Policy(allow: allow, limits: limits, api: api, auth: auth, retry: retry, socket: socket)
+        if let maxRuntime { policy.maxRuntime = maxRuntime }
+        if let dryRun { policy.dryRun = dryRun }
+        if let retention = retention?.duration { policy.retention = retention }
+        return policy
+    }
+
+    private mutating func allowlist(in root: TOMLTable) -> Policy.Allowlist? {
+        let path = PolicyKeyPath("allow")
+        guard let value = root["allow"] else {
+            report(
+                path, #"required key is missing; write allow = ["*"] to admit every task, or list task UUIDs"#,
+                line: 1)
+            return nil
+        }
+        guard let array = value.array else {
+            report(path, #"expected an array such as ["*"] or a list of task UUIDs, got \#(describe(value.type))"#)
+            return nil
+        }
+        guard !array.isEmpty else {
+            report(path, #"must not be empty; write ["*"] to admit every task, or list task UUIDs"#)
+            return nil
+        }
+        var valid = true
+        var wildcards = 0
+        var ids: Set<TaskID> = []
+        for (index, element) in array.enumerated() {
+            let elementPath = path.appending(index: index)
+            guard let text = element.string else {
+                report(elementPath, "expected a string, got \(describe(element.type))")
+                valid = false
+                continue
+            }
+            if text == "*" {
+                wildcards += 1
+            } else if let id = TaskID(text) {
+                ids.insert(id)
+            } else {
+                report(elementPath, "\(quotedForMessage(text)) is not a task UUID (8-4-4-4-12 hex digits)")
+                valid = false
+            }
+        }
+        if wildcards > 0, wildcards < array.count {
+            report(path, #""*" cannot be combined with task UUIDs; use ["*"] alone, or list task UUIDs only"#)
+            valid = false
+        }
+        guard valid else { return nil }
+        return wildcards > 0 ? .everyTask : .only(ids)
+    }
+
+    private mutating func limits(in root: TOMLTable, allow: Policy.Allowlist?) -> [TaskID: TimeSpan] {
+        let path = PolicyKeyPath("limits")
+        guard let table = section(in: root, "limits") else { return [:] }
+        var limits: [TaskID: TimeSpan] = [:]
+        var keyForTask: [TaskID: String] = [:]
+        // In file order, so that of two keys naming one task, the second is the duplicate.
+        let keys = table.keys.sorted {
+            (locator.line(of: ["limits", $0]), $0) < (locator.line(of: ["limits", $1]), $1)
+        }
+        for key in keys {
+            guard let value = table[key] else { continue }
+            let entryPath = path.appending(key)
+            let id = TaskID(key)
+            if id == nil {
+                report(entryPath, "\(quotedForMessage(key)) is not a task UUID (8-4-4-4-12 hex digits)")
+            }
+            let limit = span(value, at: entryPath, rule: .limit(zeroHint: #"use "infinity" to exempt the task"#))
+            guard let id else { continue }
+            if let first = keyForTask[id] {
+                report(
+                    entryPath,
+                    "duplicate limit: limits.\(PolicyKeyPath.render(key: first)) names the same task "
+                        + "(task IDs ignore letter case)")
+                continue
+            }
+            keyForTask[id] = key
+            if let allow, !allow.admits(id) {
+                report(entryPath, "task is not in allow, so this limit could never apply")
+            }
+            if let limit { limits[id] = limit }
+        }
+        return limits
+    }
+
+    private mutating func api(in root: TOMLTable) -> Policy.APIConfiguration {
+        var configuration = Policy.APIConfiguration()
+        let path = PolicyKeyPath("api")
+        guard let table = section(in: root, "api") else { return configuration }
+        checkUnknownKeys(in: table, at: path, known: Self.sectionKeys["api", default: []])
+
+        var regionURL: String?
+        if let region = string(in: table, "region", at: path) {
+            if let url = Self.regions[region] {
+                regionURL = url
+            } else {
+                report(path.appending("region"), #"must be "eu1" or "us1", got \#(quotedForMessage(region))"#)
+            }
+        }
+        var baseURL: String?
+        if table["base_url"] != nil, table["region"] != nil {
+            report(path.appending("base_url"), "cannot be combined with api.region; set one or the other")
+        }
+        if let text = string(in: table, "base_url", at: path) {
+            baseURL = url(text, at: path.appending("base_url"), isBaseURL: true)
+        }
+        if let url = baseURL ?? regionURL { configuration.baseURL = url }
+
+        if let timeout = span(in: table, "request_timeout", at: path, rule: .finitePositive)?.duration {
+            configuration.requestTimeout = timeout
+        }
+        if let rate = integer(in: table, "max_requests_per_minute", at: path) {
+            if (1...Self.maiaRequestsPerMinute).contains(rate) {
+                configuration.maxRequestsPerMinute = rate
+            } else {
+                report(
+                    path.appending("max_requests_per_minute"),
+                    "must be between 1 and \(Self.maiaRequestsPerMinute) "
+                        + "(Maia allows \(Self.maiaRequestsPerMinute) requests a minute), got \(rate)")
+            }
+        }
+        if let inFlight = integer(in: table, "max_in_flight", at: path) {
+            if inFlight >= 1 {
+                configuration.maxInFlight = inFlight
+            } else {
+                report(path.appending("max_in_flight"), "must be at least 1, got \(inFlight)")
+            }
+        }
+        return configuration
+    }
+
+    private mutating func auth(in root: TOMLTable) -> Policy.AuthConfiguration {
+        var configuration = Policy.AuthConfiguration()
+        let path = PolicyKeyPath("auth")
+        guard let table = section(in: root, "auth") else { return configuration }
+        checkUnknownKeys(in: table, at: path, known: Self.sectionKeys["auth", default: []])
+        if let text = string(in: table, "token_url", at: path),
+            let url = url(text, at: path.appending("token_url"), isBaseURL: false)
+        {
+            configuration.tokenURL = url
+        }
+        if let text = string(in: table, "audience", at: path),
+            let url = url(text, at: path.appending("audience"), isBaseURL: false)
+        {
+            configuration.audience = url
+        }
+        return configuration
+    }
+
+    private mutating func retry(in root: TOMLTable) -> Policy.RetryConfiguration {
+        var configuration = Policy.RetryConfiguration()
+        let path = PolicyKeyPath("retry")
+        guard let table = section(in: root, "retry") else { return configuration }
+        checkUnknownKeys(in: table, at: path, known: Self.sectionKeys["retry", default: []])
+
+        let initial = span(in: table, "initial_backoff", at: path, rule: .finitePositive)?.duration
+        let maximum = span(in: table, "max_backoff", at: path, rule: .finitePositive)?.duration
+        let initialIsValid = initial != nil || table["initial_backoff"] == nil
+        let maximumIsValid = maximum != nil || table["max_backoff"] == nil
+        if let initial { configuration.initialBackoff = initial }
+        if let maximum { configuration.maxBackoff = maximum }
+        if initialIsValid, maximumIsValid, configuration.maxBackoff < configuration.initialBackoff {
+            if maximum != nil {
+                let shown = TimeSpan.finite(configuration.initialBackoff)
+                report(path.appending("max_backoff"), "must be at least retry.initial_backoff (\(shown))")
+            } else {
+                let shown = TimeSpan.finite(configuration.maxBackoff)
+                report(
+                    path.appending("initial_backoff"),
+                    "must not be longer than retry.max_backoff (\(shown), the default)")
+            }
+        }
+
+        if let value = table["multiplier"] {
+            let keyPath = path.appending("multiplier")
+            let number = value.double ?? value.int.map(Double.init)
+            if let number {
+                if !number.isFinite {
+                    report(keyPath, "must be a finite number, got \(number)")
+                } else if number < 1 {
+                    report(keyPath, "must be at least 1.0, got \(number)")
+                } else {
+                    configuration.multiplier = number
+                }
+            } else {
+                report(keyPath, "expected a number, got \(describe(value.type))")
+            }
+        }
+        if let giveUp = span(in: table, "give_up_after", at: path, rule: .finitePositive)?.duration {
+            configuration.giveUpAfter = giveUp
+        }
+        return configuration
+    }
+
+    private mutating func socket(in root: TOMLTable) -> Policy.SocketConfiguration {
+        var configuration = Policy.SocketConfiguration()
+        let path = PolicyKeyPath("socket")
+        guard let table = section(in: root, "socket") else { return configuration }
+        checkUnknownKeys(in: table, at: path, known: Self.sectionKeys["socket", default: []])
+        if let ids = ids(in: table, "allowed_uids", at: path) { configuration.allowedUIDs = ids }
+        if let ids = ids(in: table, "allowed_gids", at: path) { configuration.allowedGIDs = ids }
+        return configuration
+    }
+
+    // MARK: - Values
+
+    enum SpanRule {
+        /// A runtime limit: longer than 0, or `infinity`.
+        case limit(zeroHint: String)
+        /// Finite and longer than 0.
+        case finitePositive
+        /// Finite, 0 allowed.
+        case finiteNonNegative
+    }
+
+    private mutating func span(
+        in table: TOMLTable, _ key: String, at parent: PolicyKeyPath, rule: SpanRule
+    ) -> TimeSpan? {
+        guard let value = table[key] else { return nil }
+        return span(value, at: parent.appending(key), rule: rule)
+    }
+
+    private mutating func span(_ value: any TOMLValueConvertible, at path: PolicyKeyPath, rule: SpanRule) -> TimeSpan? {
+        guard let text = value.string else {
+            report(path, #"expected a time span string such as "15s" or "45min", got \#(describe(value.type))"#)
+            return nil
+        }
+        let span: TimeSpan
+        do {
+            span = try TimeSpan(parsing: text)
+        } catch {
+            report(path, "\(quotedForMessage(text)) is not a valid time span: \(error)")
+            return nil
+        }
+        switch (rule, span) {
+        case (.limit, .infinity):
+            return span
+        case (_, .infinity):
+            report(path, #"must be finite, not "infinity""#)
+            return nil
+        case (.limit(let hint), .finite(let duration)) where duration <= .zero:
+            report(path, "must be longer than 0 (\(hint))")
+            return nil
+        case (.finitePositive, .finite(let duration)) where duration <= .zero:
+            report(path, "must be longer than 0")
+            return nil
+        default:
+            return span
+        }
+    }
+
+    private mutating func string(in table: TOMLTable, _ key: String, at parent: PolicyKeyPath) -> String? {
+        guard let value = table[key] else { return nil }
+        guard let text = value.string else {
+            report(parent.appending(key), "expected a string, got \(describe(value.type))")
+            return nil
+        }
+        return text
+    }
+
+    private mutating func bool(in table: TOMLTable, _ key: String, at parent: PolicyKeyPath) -> Bool? {
+        guard let value = table[key] else { return nil }
+        guard let flag = value.bool else {
+            report(parent.appending(key), "expected true or false, got \(describe(value.type))")
+            return nil
+        }
+        return flag
+    }
+
+    private mutating func integer(in table: TOMLTable, _ key: String, at parent: PolicyKeyPath) -> Int? {
+        guard let value = table[key] else { return nil }
+        guard let number = value.int else {
+            report(parent.appending(key), "expected an integer, got \(describe(value.type))")
+            return nil
+        }
+        return number
+    }
+
+    /// A list of numeric user or group IDs.
+    private mutating func ids(in table: TOMLTable, _ key: String, at parent: PolicyKeyPath) -> [UInt32]? {
+        guard let value = table[key] else { return nil }
+        let path = parent.appending(key)
+        guard let array = value.array else {
+            report(path, "expected an array of numeric IDs, got \(describe(value.type))")
+            return nil
+        }
+        var ids: [UInt32] = []
+        var valid = true
+        for (index, element) in array.enumerated() {
+            let elementPath = path.appending(index: index)
+            guard let number = element.int else {
+                report(elementPath, "expected a numeric ID, got \(describe(element.type))")
+                valid = false
+                continue
+            }
+            guard let id = UInt32(exactly: number) else {
+                report(elementPath, "must be between 0 and \(UInt32.max), got \(number)")
+                valid = false
+                continue
+            }
+            ids.append(id)
+        }
+        return valid ? ids : nil
+    }
+
+    private mutating func url(_ text: String, at path: PolicyKeyPath, isBaseURL: Bool) -> String? {
+        switch EndpointURL.check(text, isBaseURL: isBaseURL) {
+        case .success(let url):
+            return url
+        case .failure(let problem):
+            report(path, problem.message)
+            return nil
+        }
+    }
+
+    /// A `[table]`; anything else under that key is reported.
+    private mutating func section(in root: TOMLTable, _ key: String) -> TOMLTable? {
+        guard let value = root[key] else { return nil }
+        guard let table = value.table else {
+            report(PolicyKeyPath(key), "expected a table, got \(describe(value.type))")
+            return nil
+        }
+        return table
+    }
+
+    // MARK: - Unknown keys
+
+    private mutating func checkUnknownKeys(in table: TOMLTable, at path: PolicyKeyPath, known: [String]) {
+        for key in table.keys where !known.contains(key) {
+            let isTable = table[key]?.type == .table
+            report(path.appending(key), unknownKeyMessage(key, isTable: isTable, in: path, known: known))
+        }
+    }
+
+    /// Says where a misplaced key belongs or which key was meant; never repeats the value, which could be a secret.
+    private func unknownKeyMessage(_ key: String, isTable: Bool, in path: PolicyKeyPath, known: [String]) -> String {
+        if path == PolicyKeyPath("auth") {
+            return "not allowed: [auth] takes only token_url and audience; " + Self.credentialsHint
+        }
+        let what = isTable ? "unknown table" : "unknown key"
+        if let section = Self.sectionKeys.first(where: { $0.value.contains(key) })?.key {
+            return "\(what) (it belongs in [\(section)])"
+        }
+        if !path.components.isEmpty, Self.topLevelKeys.contains(key) {
+            return "\(what) (it belongs at the top of the file, before any [table])"
+        }
+        if Self.looksLikeSecret(key) {
+            return "\(what); " + Self.credentialsHint
+        }
+        let candidates = path.components.isEmpty ? known + Self.sectionKeys.keys.sorted() : known
+        if let guess = Self.closestKey(to: key, among: candidates) {
+            return "\(what) (did you mean \(guess)?)"
+        }
+        return what
+    }
+
+    static func looksLikeSecret(_ key: String) -> Bool {
+        let lowered = key.lowercased()
+        return ["secret", "password", "passwd", "token", "client_id", "clientid", "credential", "api_key", "apikey"]
+            .contains { lowered.contains($0) }
+    }
+
+    /// The known key within two edits of `key` (ignoring case), if exactly one is closest.
+    static func closestKey(to key: String, among candidates: [String]) -> String? {
+        let lowered = Array(key.lowercased())
+        var best: (key: String, distance: Int)?
+        for candidate in Set(candidates).sorted() {
+            let distance = editDistance(lowered, Array(candidate))
+            if distance <= 2, distance < (best?.distance ?? .max) { best = (candidate, distance) }
+        }
+        return best?.key
+    }
+
+    private static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        for (i, x) in a.enumerated() {
+            var current = [i + 1] + Array(repeating: 0, count: b.count)
+            for (j, y) in b.enumerated() {
+                current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+
+    // MARK: - Reporting
+
+    private mutating func report(_ keyPath: PolicyKeyPath, _ message: String, line: Int? = nil) {
+        problems.append(
+            PolicyProblem(
+                path: path, line: line ?? locator.line(of: keyPath.keys), keyPath: keyPath.description,
+                message: message))
+    }
+
+    private func describe(_ type: TOMLType) -> String {
+        switch type {
+        case .table: return "a table"
+        case .array: return "an array"
+        case .string: return "a string"
+        case .int: return "an integer"
+        case .double: return "a float"
+        case .bool: return "a boolean"
+        case .date: return "a date"
+        case .time: return "a time"
+        case .dateTime: return "a date-time"
+        }
+    }
+}

@@ -1,0 +1,191 @@
+import Foundation
+
+/// The per-task state machine: given an event and a record, it returns the new record and the
+/// action the enforcer must take. It performs no I/O and reads no clock; `now` and the random
+/// source are passed in, so every decision is exact in tests.
+///
+/// Give-up rule: `give_up_after` counts from the first attempt of a stop sequence. An attempt is
+/// never scheduled at or after that instant: when the next one would be (by backoff or by a
+/// `Retry-After` that must be honoured in full), the task is `gave_up` at once.
+public struct TaskMachine: Sendable {
+    /// How far in the future a client's `started-at` may be.
+    public static let maxStartedAtSkew: Duration = .seconds(5 * 60)
+
+    public var policy: Policy
+
+    public init(policy: Policy) {
+        self.policy = policy
+    }
+
+    // MARK: watch
+
+    /// A new watch. Fails with `not_allowed` when the allowlist does not admit the task and
+    /// `bad_request` when `startedAt` is too far in the future.
+    public func watch(
+        _ id: TaskID,
+        maxRuntime requested: Duration?,
+        startedAt: Date?,
+        now: Date,
+        requestedBy: Requester
+    ) -> Result<TaskRecord, ControlError> {
+        guard policy.allow.admits(id) else {
+            return .failure(ControlError(.notAllowed, "task \(id) is not in the policy's allow list"))
+        }
+        if let startedAt, startedAt > now.adding(Self.maxStartedAtSkew) {
+            return .failure(ControlError(.badRequest, "started-at is more than 5 minutes in the future"))
+        }
+        let start = startedAt ?? now
+        var record = TaskRecord(
+            id: id, state: .watching, watchedAt: now, startedAt: start, deadline: nil, maxRuntime: nil,
+            requestedMaxRuntime: requested, updatedAt: now, requestedBy: requestedBy)
+        applyLimit(to: &record)
+        return .success(record)
+    }
+
+    /// The limit in force for `record`: the policy's, shortened (never lengthened) by the
+    /// client's `max-runtime=`.
+    public func limit(for record: TaskRecord) -> TimeSpan {
+        let policyLimit = policy.limit(for: record.id)
+        guard let requested = record.requestedMaxRuntime else { return policyLimit }
+        return TimeSpan.shorter(policyLimit, .finite(requested))
+    }
+
+    /// Recomputes the deadline of a `watching` record (after a watch or a policy reload).
+    public func applyLimit(to record: inout TaskRecord) {
+        guard record.state == .watching else { return }
+        switch limit(for: record) {
+        case .infinity:
+            record.deadline = nil
+            record.maxRuntime = nil
+        case .finite(let span):
+            record.deadline = record.startedAt.adding(span)
+            record.maxRuntime = span
+        }
+    }
+
+    // MARK: deadline and stop
+
+    /// The deadline of a `watching` record has passed.
+    public func deadlineReached(_ record: inout TaskRecord, now: Date) -> EnforcerAction? {
+        guard record.state == .watching, let deadline = record.deadline, deadline <= now else { return nil }
+        return beginStopping(&record, now: now)
+    }
+
+    /// A client asked for `stop`. `existing` is the tracked record, if any. Returns the record and
+    /// the action, or `nil` action when a stop sequence is already under way (record unchanged).
+    public func stopRequested(
+        _ id: TaskID,
+        existing: TaskRecord?,
+        now: Date,
+        requestedBy: Requester
+    ) -> Result<(TaskRecord, EnforcerAction?), ControlError> {
+        guard policy.allow.admits(id) else {
+            return .failure(ControlError(.notAllowed, "task \(id) is not in the policy's allow list"))
+        }
+        if let existing, existing.state == .stopping {
+            return .success((existing, nil))
+        }
+        var record =
+            existing
+            ?? TaskRecord(
+                id: id, state: .watching, watchedAt: now, startedAt: now, deadline: nil, maxRuntime: nil,
+                updatedAt: now, requestedBy: requestedBy)
+        record.state = .watching
+        record.firstAttemptAt = nil
+        record.lastError = nil
+        let action = beginStopping(&record, now: now)
+        return .success((record, action))
+    }
+
+    private func beginStopping(_ record: inout TaskRecord, now: Date) -> EnforcerAction {
+        record.updatedAt = now
+        record.firstAttemptAt = nil
+        if policy.dryRun {
+            record.state = .dryRun
+            record.nextAttemptAt = nil
+            return .finish(.dryRun)
+        }
+        record.state = .stopping
+        record.nextAttemptAt = now
+        return .sendStop(freshToken: false)
+    }
+
+    /// The shell is about to send an attempt for a `stopping` record.
+    public func attemptStarted(_ record: inout TaskRecord, now: Date) {
+        record.attempts += 1
+        if record.firstAttemptAt == nil { record.firstAttemptAt = now }
+        record.nextAttemptAt = nil
+        record.updatedAt = now
+    }
+
+    /// An attempt came back.
+    public func attemptFinished(
+        _ record: inout TaskRecord,
+        outcome: StopOutcome,
+        now: Date,
+        using rng: inout some RandomNumberGenerator
+    ) -> EnforcerAction {
+        let previousStatus = record.lastHTTPStatus
+        record.updatedAt = now
+        var retryNotBefore: Date?
+        switch outcome {
+        case .answered(let status, let notBefore, let detail):
+            record.lastHTTPStatus = status
+            record.lastError = detail
+            switch status {
+            case 200..<300:
+                return finish(&record, .stopRequested)
+            case 409:
+                return finish(&record, .notRunning)
+            case 404:
+                return finish(&record, .notFound)
+            case 401 where previousStatus != 401:
+                record.nextAttemptAt = now
+                return .sendStop(freshToken: true)
+            case 429, 500..<600:
+                retryNotBefore = notBefore
+            default:
+                return finish(&record, .rejected)
+            }
+        case .failed(let reason):
+            record.lastError = reason
+        }
+        return scheduleRetry(&record, now: now, notBefore: retryNotBefore, using: &rng)
+    }
+
+    private func scheduleRetry(
+        _ record: inout TaskRecord,
+        now: Date,
+        notBefore: Date?,
+        using rng: inout some RandomNumberGenerator
+    ) -> EnforcerAction {
+        let giveUpAt = (record.firstAttemptAt ?? now).adding(policy.retry.giveUpAfter)
+        let delay = RetrySchedule(policy.retry).delay(afterAttempt: max(1, record.attempts), using: &rng)
+        var next = now.adding(delay)
+        if let notBefore, notBefore > next { next = notBefore }
+        guard next < giveUpAt else {
+            return finish(&record, .gaveUp)
+        }
+        record.nextAttemptAt = next
+        return .sleep(until: next)
+    }
+
+    private func finish(_ record: inout TaskRecord, _ state: TaskState) -> EnforcerAction {
+        record.state = state
+        record.nextAttemptAt = nil
+        return .finish(state)
+    }
+
+    // MARK: retention
+
+    /// When a terminal record is dropped.
+    public func expiry(of record: TaskRecord) -> Date? {
+        guard record.state.isTerminal else { return nil }
+        return record.updatedAt.adding(policy.retention)
+    }
+
+    /// The next instant the enforcer must look at `record`: its deadline, next attempt, or expiry.
+    public func nextWake(of record: TaskRecord) -> Date? {
+        record.nextWake ?? expiry(of: record)
+    }
+}

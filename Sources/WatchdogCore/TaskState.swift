@@ -1,0 +1,28 @@
+/// Where a tracked task stands. `watching` → `stopping` → one terminal state.
+public enum TaskState: String, Sendable, Codable, CaseIterable, Hashable {
+    case watching
+    /// Stop attempts under way or backing off.
+    case stopping
+    /// Maia answered 204.
+    case stopRequested = "stop_requested"
+    /// Maia answered 409: the task was not running.
+    case notRunning = "not_running"
+    /// Maia answered 404.
+    case notFound = "not_found"
+    /// Maia answered 400, 403, another 4xx, or 401 after a fresh token.
+    case rejected
+    /// Retries ran past `give_up_after`.
+    case gaveUp = "gave_up"
+    /// Dry run: the stop call was only logged.
+    case dryRun = "dry_run"
+    /// Reported once by `forget`; never stored.
+    case forgotten
+
+    /// Whether the record's story has ended (kept for `retention`, then dropped).
+    public var isTerminal: Bool {
+        switch self {
+        case .watching, .stopping: return false
+        default: return true
+        }
+    }
+}

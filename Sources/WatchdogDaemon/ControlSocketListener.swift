@@ -1,0 +1,122 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// One accepted control connection, framed into lines, with its peer's credentials.
+struct ControlConnection: Sendable {
+    var channel: NIOAsyncChannel<ControlLine, ByteBuffer>
+    var peer: PeerCredentials
+}
+
+/// The listening control socket.
+///
+/// Binding outside systemd: the socket is bound under a temporary name in the target directory,
+/// given its mode (0660), and renamed over the final path, so it never exists with a looser
+/// mode and a client never sees a half-made socket. A file already at the path is replaced only
+/// if nothing listens on it (a stale socket left by a crash); a live listener makes start fail.
+public struct ControlSocketListener: Sendable {
+    typealias Server = NIOAsyncChannel<ControlConnection, Never>
+
+    let server: Server
+    /// The path to unlink at shutdown (`nil` when the socket came from systemd).
+    let ownedPath: String?
+
+    public enum BindError: Error, CustomStringConvertible {
+        case inUse(String)
+        case notASocket(String)
+        case failed(String, String)
+
+        public var description: String {
+            switch self {
+            case .inUse(let path):
+                return "another maia-watchdogd is already listening on \(path)"
+            case .notASocket(let path):
+                return "\(path) exists and is not a socket; refusing to replace it"
+            case .failed(let path, let reason):
+                return "cannot listen on \(path): \(reason)"
+            }
+        }
+    }
+
+    /// Binds `path` (creating its directory with mode 0755 if missing).
+    public static func bind(path: String, mode: mode_t = 0o660) async throws -> ControlSocketListener {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        }
+        try removeStaleSocket(at: path)
+        let temporary = "\(path).\(getpid()).tmp"
+        unlink(temporary)
+        let server: Server
+        do {
+            server = try await bootstrap().bind(unixDomainSocketPath: temporary) { channel in
+                Self.initialize(channel)
+            }
+        } catch {
+            throw BindError.failed(path, "\(error)")
+        }
+        guard chmod(temporary, mode) == 0, rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            try? await server.channel.close()
+            throw BindError.failed(path, reason)
+        }
+        return ControlSocketListener(server: server, ownedPath: path)
+    }
+
+    /// Adopts a listening socket passed by the service manager (`LISTEN_FDS`); it is never unlinked.
+    public static func adopt(descriptor: CInt) async throws -> ControlSocketListener {
+        let server: Server = try await bootstrap().bind(descriptor, cleanupExistingSocketFile: false) { channel in
+            Self.initialize(channel)
+        }
+        return ControlSocketListener(server: server, ownedPath: nil)
+    }
+
+    private static func bootstrap() -> ServerBootstrap {
+        ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+    }
+
+    private static func initialize(_ channel: any Channel) -> EventLoopFuture<ControlConnection> {
+        PeerCredentials.of(channel).flatMapThrowing { peer in
+            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ControlLineDecoder()))
+            let wrapped = try NIOAsyncChannel<ControlLine, ByteBuffer>(wrappingChannelSynchronously: channel)
+            return ControlConnection(channel: wrapped, peer: peer)
+        }
+    }
+
+    /// Removes `path` if it is a socket nobody listens on; throws if someone does.
+    static func removeStaleSocket(at path: String) throws {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        guard (info.st_mode & S_IFMT) == S_IFSOCK else { throw BindError.notASocket(path) }
+        if isListening(path) { throw BindError.inUse(path) }
+        unlink(path)
+    }
+
+    /// Whether a connect to `path` succeeds (someone is listening).
+    static func isListening(_ path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard path.utf8.count < capacity else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: path.utf8)
+            raw[path.utf8.count] = 0
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        return result == 0
+    }
+}

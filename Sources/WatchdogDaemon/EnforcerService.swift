@@ -1,0 +1,402 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import WatchdogCore
+
+/// Owns every tracked task and enforces its deadline: the I/O shell around `TaskMachine`.
+///
+/// One loop waits on the earliest entry of a `DeadlineQueue` (one timer, however many tasks),
+/// applies the state machine to whatever is due, persists the result through the `TaskStore`, and
+/// starts stop attempts as child tasks of its own discarding task group, at most
+/// `max_in_flight` at a time. On graceful shutdown it stops starting attempts, lets the ones in
+/// flight finish and records their answers.
+public actor EnforcerService: Service {
+    public struct Configuration: Sendable {
+        public var policyPath: String
+        public var version: String
+
+        public init(policyPath: String, version: String) {
+            self.policyPath = policyPath
+            self.version = version
+        }
+    }
+
+    private let configuration: Configuration
+    private var machine: TaskMachine
+    private var policyLoadedAt: Date
+    private let clock: any WallClock
+    private let caller: any StopCaller
+    private let store: any TaskStore
+    private let logger: Logger
+    private var rng: any RandomNumberGenerator
+    private let wake = WakeSignal()
+    private let startInstant = ContinuousClock.now
+
+    private var records: [TaskID: TaskRecord] = [:]
+    private var queue = DeadlineQueue()
+    private var inFlight: Set<TaskID> = []
+    private var waitingForSlot = false
+    private let idle: IdleMonitor
+    private var onChange: (@Sendable ([TaskState: Int]) -> Void)?
+
+    public init(
+        configuration: Configuration,
+        policy: Policy,
+        clock: any WallClock,
+        caller: any StopCaller,
+        store: any TaskStore,
+        random: some RandomNumberGenerator & Sendable,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.machine = TaskMachine(policy: policy)
+        self.policyLoadedAt = clock.now()
+        self.clock = clock
+        self.caller = caller
+        self.store = store
+        self.rng = random
+        self.logger = logger
+        self.idle = IdleMonitor(clock: clock)
+    }
+
+    /// Loads every stored record; call before READY. Deadlines that passed while the daemon was
+    /// down are due at once, and stops that were backing off resume at their next attempt.
+    public func restore() async throws {
+        for record in try await store.loadAll() {
+            records[record.id] = record
+        }
+        rebuildQueue()
+    }
+
+    /// Called with the counts per state whenever they may have changed (for STATUS=).
+    public func setOnChange(_ callback: @escaping @Sendable ([TaskState: Int]) -> Void) {
+        onChange = callback
+    }
+
+    public var policy: Policy { machine.policy }
+
+    // MARK: the loop
+
+    public func run() async throws {
+        let wake = self.wake
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                while !wake.isClosed && !Task.isCancelled {
+                    let launches = await self.processDue()
+                    for launch in launches {
+                        group.addTask { await self.attempt(launch.id, freshToken: launch.freshToken) }
+                    }
+                    if wake.isClosed { break }
+                    await self.waitForWake()
+                }
+                self.logger.debug("enforcer draining", metadata: ["in_flight": "\(self.inFlight.count)"])
+            }
+        } onGracefulShutdown: {
+            wake.close()
+        }
+        idle.releaseAll()
+    }
+
+    private struct Launch {
+        var id: TaskID
+        var freshToken: Bool
+    }
+
+    /// Applies the state machine to every due entry, persists, and returns the attempts to start.
+    private func processDue() async -> [Launch] {
+        let now = clock.now()
+        let maxInFlight = machine.policy.api.maxInFlight
+        var launches: [Launch] = []
+        var changed: [TaskRecord] = []
+        var expired: [TaskID] = []
+        waitingForSlot = false
+        drain: while let entry = queue.popDue(now: now) {
+            guard var record = records[entry.id], machine.nextWake(of: record) == entry.at else { continue }
+            switch record.state {
+            case .watching:
+                guard let action = machine.deadlineReached(&record, now: now) else { continue }
+                logger.notice(
+                    "deadline of task \(record.id) passed (max runtime \(Self.describe(record.maxRuntime)))",
+                    metadata: .event(.deadline, task: record))
+                if case .finish(.dryRun) = action { logWouldStop(record) }
+                records[record.id] = record
+                changed.append(record)
+                if let next = machine.nextWake(of: record) { queue.push(record.id, at: next) }
+            case .stopping:
+                guard inFlight.count + launches.count < maxInFlight else {
+                    // No free slot: put it back; a finished attempt wakes the loop.
+                    queue.push(record.id, at: entry.at)
+                    waitingForSlot = true
+                    break drain
+                }
+                machine.attemptStarted(&record, now: now)
+                records[record.id] = record
+                changed.append(record)
+                launches.append(Launch(id: record.id, freshToken: record.lastHTTPStatus == 401))
+            default:
+                records[record.id] = nil
+                expired.append(record.id)
+                logger.info("task \(record.id) dropped after retention", metadata: .event(.expired, task: record))
+            }
+        }
+        for launch in launches {
+            inFlight.insert(launch.id)
+            guard let record = records[launch.id] else { continue }
+            var metadata = Logger.Metadata.event(.stopAttempt, task: record)
+            metadata["attempt"] = "\(record.attempts)"
+            logger.info("stop attempt \(record.attempts) for task \(record.id)", metadata: metadata)
+        }
+        await persist(changed, removing: expired)
+        if !changed.isEmpty || !expired.isEmpty { reportChange() }
+        return launches
+    }
+
+    /// Sleeps until the earliest wake-up or a signal (new work, a finished attempt, shutdown).
+    private func waitForWake() async {
+        let timer = waitingForSlot ? nil : queue.earliest
+        if inFlight.isEmpty { idle.markIdle(until: timer) }
+        let clock = self.clock
+        let wake = self.wake
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await wake.wait() }
+            if let timer {
+                group.addTask { try? await clock.sleep(until: timer) }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        idle.markBusy()
+    }
+
+    /// One HTTP attempt, run as a child task of the loop's group.
+    private func attempt(_ id: TaskID, freshToken: Bool) async {
+        let outcome = await caller.stop(id, freshToken: freshToken)
+        await attemptFinished(id, outcome: outcome)
+    }
+
+    private func attemptFinished(_ id: TaskID, outcome: StopOutcome) async {
+        inFlight.remove(id)
+        defer { signal() }
+        guard var record = records[id], record.state == .stopping else {
+            logger.info(
+                "answer for task \(id) arrived after it was forgotten: \(outcome)",
+                metadata: ["event": .string(LogEvent.stopResult.rawValue), "task.id": .string(id.rawValue)])
+            return
+        }
+        let now = clock.now()
+        let action = machine.attemptFinished(&record, outcome: outcome, now: now, using: &rng)
+        records[id] = record
+        if let next = machine.nextWake(of: record) { queue.push(id, at: next) }
+        logResult(record, outcome: outcome, action: action)
+        await persist([record], removing: [])
+        reportChange()
+    }
+
+    // MARK: requests
+
+    /// Serves one control-socket request from `requester`.
+    public func handle(_ request: ControlRequest, from requester: Requester) async -> ControlResponse {
+        let now = clock.now()
+        switch request {
+        case .watch(let id, let maxRuntime, let startedAt):
+            if let existing = records[id] { return .task(existing) }
+            switch machine.watch(id, maxRuntime: maxRuntime, startedAt: startedAt, now: now, requestedBy: requester) {
+            case .failure(let error):
+                logRefusal(error, id: id, requester: requester, verb: "watch")
+                return .failure(error)
+            case .success(let record):
+                records[id] = record
+                if let next = machine.nextWake(of: record) { queue.push(id, at: next) }
+                var metadata = Logger.Metadata.event(.watch, task: record)
+                metadata["peer.uid"] = "\(requester.uid)"
+                metadata["peer.pid"] = "\(requester.pid)"
+                logger.info(
+                    "watching task \(id) for uid \(requester.uid) pid \(requester.pid), deadline \(record.deadline.map(RFC3339.format) ?? "none (exempt)")",
+                    metadata: metadata)
+                await persist([record], removing: [])
+                return await accepted(record)
+            }
+        case .stop(let id):
+            switch machine.stopRequested(id, existing: records[id], now: now, requestedBy: requester) {
+            case .failure(let error):
+                logRefusal(error, id: id, requester: requester, verb: "stop")
+                return .failure(error)
+            case .success(let (record, action)):
+                guard let action else { return .task(record) }
+                records[id] = record
+                var metadata = Logger.Metadata.event(.stopAttempt, task: record)
+                metadata["peer.uid"] = "\(requester.uid)"
+                metadata["peer.pid"] = "\(requester.pid)"
+                logger.notice(
+                    "stop of task \(id) requested by uid \(requester.uid) pid \(requester.pid)", metadata: metadata)
+                if case .finish(.dryRun) = action { logWouldStop(record) }
+                if let next = machine.nextWake(of: record) { queue.push(id, at: next) }
+                await persist([record], removing: [])
+                return await accepted(record)
+            }
+        case .forget(let id):
+            guard var record = records.removeValue(forKey: id) else {
+                return .failure(ControlError(.unknownTask, "task \(id) is not tracked"))
+            }
+            record.state = .forgotten
+            record.updatedAt = now
+            var metadata = Logger.Metadata.event(.forget, task: record)
+            metadata["peer.uid"] = "\(requester.uid)"
+            metadata["peer.pid"] = "\(requester.pid)"
+            logger.info("forgot task \(id) at the request of uid \(requester.uid)", metadata: metadata)
+            await persist([], removing: [id])
+            reportChange()
+            return .task(record)
+        case .status(let id?):
+            guard let record = records[id] else {
+                return .failure(ControlError(.unknownTask, "task \(id) is not tracked"))
+            }
+            return .task(record)
+        case .status(nil):
+            return .daemon(await daemonStatus())
+        case .list(let state):
+            let selected = records.values.filter { state == nil || $0.state == state }
+            return .tasks(selected.sorted { ($0.watchedAt, $0.id) < ($1.watchedAt, $1.id) })
+        }
+    }
+
+    /// Wakes the loop for a newly stored record and answers with it.
+    private func accepted(_ record: TaskRecord) async -> ControlResponse {
+        signal()
+        reportChange()
+        return .task(records[record.id] ?? record)
+    }
+
+    public func daemonStatus() async -> DaemonStatus {
+        DaemonStatus(
+            version: configuration.version,
+            uptimeSeconds: Int((ContinuousClock.now - startInstant).components.seconds),
+            policyPath: configuration.policyPath,
+            policyLoadedAt: policyLoadedAt,
+            counts: counts(),
+            dryRun: machine.policy.dryRun,
+            apiBaseURL: machine.policy.api.baseURL,
+            token: await caller.tokenHealth())
+    }
+
+    public func counts() -> [TaskState: Int] {
+        var counts: [TaskState: Int] = [:]
+        for record in records.values { counts[record.state, default: 0] += 1 }
+        return counts
+    }
+
+    // MARK: reload
+
+    /// Applies a new, valid policy: new watches use it, `watching` deadlines are recomputed, and
+    /// tasks the new allowlist no longer admits stop being enforced (dropped, and logged).
+    public func apply(_ policy: Policy) async {
+        machine.policy = policy
+        policyLoadedAt = clock.now()
+        var changed: [TaskRecord] = []
+        var dropped: [TaskID] = []
+        for (id, record) in records where !record.state.isTerminal {
+            guard policy.allow.admits(id) else {
+                records[id] = nil
+                dropped.append(id)
+                logger.warning(
+                    "task \(id) is no longer allowed by the policy; it is no longer enforced",
+                    metadata: .event(.forget, task: record))
+                continue
+            }
+            var updated = record
+            machine.applyLimit(to: &updated)
+            if updated != record {
+                records[id] = updated
+                changed.append(updated)
+            }
+        }
+        rebuildQueue()
+        await persist(changed, removing: dropped)
+        signal()
+        reportChange()
+    }
+
+    // MARK: helpers
+
+    /// Wakes the loop; it is busy until it has looked at the new work.
+    private func signal() {
+        idle.markBusy()
+        wake.signal()
+    }
+
+    private func rebuildQueue() {
+        queue.removeAll()
+        for record in records.values {
+            if let next = machine.nextWake(of: record) { queue.push(record.id, at: next) }
+        }
+    }
+
+    private func persist(_ changed: [TaskRecord], removing removed: [TaskID]) async {
+        do {
+            if !changed.isEmpty { try await store.save(changed) }
+            if !removed.isEmpty { try await store.remove(removed) }
+        } catch {
+            logger.error("could not store task records: \(error)")
+        }
+    }
+
+    private func reportChange() {
+        onChange?(counts())
+    }
+
+    private func logWouldStop(_ record: TaskRecord) {
+        logger.notice(
+            "would stop task \(record.id) (dry run)", metadata: .event(.wouldStop, task: record))
+    }
+
+    private func logRefusal(_ error: ControlError, id: TaskID, requester: Requester, verb: String) {
+        logger.notice(
+            "refused \(verb) of task \(id) from uid \(requester.uid): \(error.message)",
+            metadata: [
+                "event": .string(LogEvent.refused.rawValue), "task.id": .string(id.rawValue),
+                "peer.uid": "\(requester.uid)", "peer.pid": "\(requester.pid)",
+            ])
+    }
+
+    private func logResult(_ record: TaskRecord, outcome: StopOutcome, action: EnforcerAction) {
+        var metadata = Logger.Metadata.event(.stopResult, task: record)
+        metadata["attempt"] = "\(record.attempts)"
+        let answer: String
+        switch outcome {
+        case .answered(let status, _, let detail):
+            metadata["http.status"] = "\(status)"
+            answer = "HTTP \(status)" + (detail.map { ": \($0)" } ?? "")
+        case .failed(let reason):
+            answer = reason
+        }
+        switch action {
+        case .finish(let state):
+            let level: Logger.Level = state == .stopRequested || state == .notRunning ? .notice : .warning
+            logger.log(
+                level: level, "stop of task \(record.id) ended \(state.rawValue) after attempt \(record.attempts): \(answer)",
+                metadata: metadata)
+        case .sleep(let until):
+            logger.warning(
+                "stop attempt \(record.attempts) for task \(record.id) failed (\(answer)); retrying at \(RFC3339.format(until))",
+                metadata: metadata)
+        case .sendStop:
+            logger.warning(
+                "stop attempt \(record.attempts) for task \(record.id) got \(answer); retrying with a fresh token",
+                metadata: metadata)
+        }
+    }
+
+    static func describe(_ duration: Duration?) -> String {
+        duration.map { TimeSpan.finite($0).description } ?? "infinity"
+    }
+
+    // MARK: test support
+
+    /// Returns once the loop is waiting with nothing due and no attempt in flight, or when the
+    /// calling task is cancelled: what tests wait on (with a bound) instead of sleeping.
+    public nonisolated func waitUntilIdle() async {
+        await idle.wait()
+    }
+
+    public func record(_ id: TaskID) -> TaskRecord? { records[id] }
+}

@@ -1,0 +1,144 @@
+/// Turns successful responses into text for people. Scripts should use `--json`: this text
+/// may change between versions.
+enum OutputRenderer {
+    /// The states in the order the daemon's life cycle visits them; others follow, sorted.
+    static let stateOrder = [
+        "watching", "stopping", "stop_requested", "not_running", "not_found", "rejected", "gave_up", "dry_run",
+    ]
+
+    /// Returns the text for `response`, or `nil` when it lacks what `expectation` needs.
+    static func render(_ response: ControlResponse, for expectation: ResponseExpectation) -> String? {
+        switch expectation {
+        case .task:
+            response.task.map(taskBlock)
+        case .tasks(let state):
+            response.tasks.map { taskTable($0, state: state) }
+        case .daemon:
+            response.daemon.map(daemonBlock)
+        }
+    }
+
+    /// One task as an aligned key/value block.
+    static func taskBlock(_ task: TaskReport) -> String {
+        let exempt = "none (exempt)"
+        return keyValueBlock([
+            ("id", task.id ?? "-"),
+            ("state", task.state ?? "-"),
+            ("watched at", task.watchedAt ?? "-"),
+            ("deadline", task.deadline ?? exempt),
+            ("max runtime", task.maxRuntimeSeconds.map(span) ?? exempt),
+            ("attempts", task.attempts.map(String.init) ?? "-"),
+            ("last http status", task.lastHTTPStatus.map(String.init) ?? "-"),
+            ("last error", task.lastError ?? "-"),
+            ("updated at", task.updatedAt ?? "-"),
+            ("requested by", requester(task.requestedBy)),
+        ])
+    }
+
+    /// Tasks as a table, in the order the daemon sent them.
+    static func taskTable(_ tasks: [TaskReport], state: String?) -> String {
+        guard !tasks.isEmpty else {
+            return state.map { "No tasks in state \($0)." } ?? "No tasks are tracked."
+        }
+        let header = ["ID", "STATE", "DEADLINE", "ATTEMPTS", "LAST"]
+        let rows = tasks.map { task in
+            [
+                task.id ?? "-",
+                task.state ?? "-",
+                task.deadline ?? "none",
+                task.attempts.map(String.init) ?? "-",
+                last(task),
+            ]
+        }
+        return table([header] + rows)
+    }
+
+    /// The daemon's status as an aligned block, with one line per state that has tasks.
+    static func daemonBlock(_ daemon: DaemonReport) -> String {
+        var pairs: [(String, String)] = [
+            ("version", daemon.version ?? "-"),
+            ("uptime", daemon.uptimeSeconds.map(span) ?? "-"),
+            ("policy", daemon.policy?.path ?? "-"),
+            ("policy loaded at", daemon.policy?.loadedAt ?? "-"),
+            ("dry run", daemon.dryRun.map { $0 ? "yes" : "no" } ?? "-"),
+            ("api", daemon.api?.baseURL ?? "-"),
+            ("api token", daemon.api?.token ?? "-"),
+        ]
+        let counts = daemon.counts ?? [:]
+        pairs.append(("tasks", String(counts.values.reduce(0, +))))
+        let states = counts.keys.sorted { left, right in
+            let leftRank = stateOrder.firstIndex(of: left) ?? stateOrder.count
+            let rightRank = stateOrder.firstIndex(of: right) ?? stateOrder.count
+            return leftRank == rightRank ? left < right : leftRank < rightRank
+        }
+        for state in states {
+            pairs.append(("  " + state, String(counts[state] ?? 0)))
+        }
+        return keyValueBlock(pairs)
+    }
+
+    /// A number of seconds as a systemd-style span: `2700` is `45min`, `5400` is `1h 30min`.
+    static func span(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else {
+            return "\(seconds)s"
+        }
+        var left = Int(seconds.rounded())
+        guard left > 0 else {
+            return "0s"
+        }
+        var parts: [String] = []
+        for (unit, size) in [("d", 86_400), ("h", 3_600), ("min", 60), ("s", 1)] where left >= size {
+            parts.append("\(left / size)\(unit)")
+            left %= size
+        }
+        return parts.joined(separator: " ")
+    }
+
+    /// A number of seconds without a useless `.0`.
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+
+    private static func requester(_ requester: TaskReport.Requester?) -> String {
+        guard let requester else {
+            return "-"
+        }
+        return "uid \(requester.uid.map(String.init) ?? "-"), pid \(requester.pid.map(String.init) ?? "-")"
+    }
+
+    /// The LAST column: the last HTTP status, then the last error, whichever are known.
+    private static func last(_ task: TaskReport) -> String {
+        let parts = [task.lastHTTPStatus.map(String.init), task.lastError].compactMap { $0 }
+        return parts.isEmpty ? "-" : parts.joined(separator: " ")
+    }
+
+    private static func keyValueBlock(_ pairs: [(String, String)]) -> String {
+        let width = pairs.map(\.0.count).max() ?? 0
+        return pairs.map { key, value in
+            key.padding(to: width + 2) + value
+        }
+        .joined(separator: "\n")
+    }
+
+    /// Left-aligned columns two spaces apart; the last column is not padded.
+    private static func table(_ rows: [[String]]) -> String {
+        let columns = rows.map(\.count).max() ?? 0
+        let widths = (0..<columns).map { column in
+            rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0
+        }
+        return rows.map { row in
+            row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell.padding(to: widths[column] + 2)
+            }
+            .joined()
+        }
+        .joined(separator: "\n")
+    }
+}
+
+extension String {
+    /// `self` followed by spaces up to `width` characters.
+    fileprivate func padding(to width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Logging
+import WatchdogDaemon
+
+/// `maia-watchdogd`: parses arguments and hands over to `Daemon`. Nothing else lives here.
+@main
+struct MaiaWatchdogd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "maia-watchdogd",
+        abstract: "Stops Matillion Maia AI agent tasks that run longer than the policy allows.",
+        discussion: """
+            Runs in the foreground for systemd (Type=notify). Clients send task IDs on the control \
+            socket (maia-watchdogctl, or `echo $ID | socat - UNIX-CONNECT:SOCKET`).
+            Exit status: 0 after a clean shutdown, 78 when the policy or credentials are unusable, \
+            1 for any other failure to start.
+            """,
+        version: MaiaWatchdogVersion.current)
+
+    @Option(help: ArgumentHelp("The policy file.", valueName: "PATH"))
+    var policy: String = DaemonOptions.defaultPolicyPath
+
+    @Option(
+        help: ArgumentHelp(
+            "The control socket (default: $RUNTIME_DIRECTORY/control.sock, else /run/maia-watchdog/control.sock; "
+                + "ignored when systemd passes a socket).", valueName: "PATH"))
+    var socket: String?
+
+    @Option(
+        name: .customLong("state-dir"),
+        help: ArgumentHelp(
+            "Where tracked tasks are kept (default: $STATE_DIRECTORY, else /var/lib/maia-watchdog).",
+            valueName: "PATH"))
+    var stateDirectory: String?
+
+    @Flag(name: .customLong("dry-run"), help: "Do everything except the HTTP stop call (logged as \"would stop\").")
+    var dryRun = false
+
+    @Flag(help: "Validate the policy, print a summary (or every problem), and exit 0 or 78.")
+    var check = false
+
+    static func main() async {
+        let command: MaiaWatchdogd
+        do {
+            command = try parseAsRoot() as! MaiaWatchdogd
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                exit(0)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            exit(Daemon.ExitStatus.failure)
+        }
+        if command.check {
+            exit(Daemon.check(policyPath: command.policy))
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let logger = Logger(label: "maia-watchdogd")
+        let options = DaemonOptions(
+            policyPath: command.policy, socketPath: command.socket, stateDirectory: command.stateDirectory,
+            dryRun: command.dryRun)
+        exit(await Daemon.run(options, logger: logger))
+    }
+
+    func run() async throws {}
+}

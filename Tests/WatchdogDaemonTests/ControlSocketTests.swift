@@ -1,0 +1,148 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+import Foundation
+import Testing
+import WatchdogCore
+
+@testable import WatchdogDaemon
+
+@Suite("Control socket over a real Unix socket")
+struct ControlSocketTests {
+    func object(_ line: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
+        try await Harness.with(socket: true) { h in
+            let a = TaskID.random()
+            let b = TaskID.random()
+            let lines = try await LineClient.with(h.socketPath) { session in
+                // Three requests in one write, mixed line endings, the bare-ID form first.
+                try await session.send("\(a.rawValue.uppercased())\nwatch \(b) max-runtime=90s\r\nlist\n")
+                var lines: [String] = []
+                for _ in 0..<3 { lines.append(try #require(try await session.readLine())) }
+                return lines
+            }
+            let first = try object(lines[0])
+            #expect(first["ok"] as? Bool == true)
+            #expect((first["task"] as? [String: Any])?["id"] as? String == a.rawValue)
+            let second = try #require(try object(lines[1])["task"] as? [String: Any])
+            #expect(second["max_runtime_s"] as? Int == 90)
+            let requester = try #require(second["requested_by"] as? [String: Any])
+            #expect(requester["uid"] as? Int == Int(getuid()))
+            #expect(requester["pid"] as? Int == Int(getpid()))
+            let tasks = try #require(try object(lines[2])["tasks"] as? [[String: Any]])
+            #expect(Set(tasks.compactMap { $0["id"] as? String }) == [a.rawValue, b.rawValue])
+        }
+    }
+
+    @Test func errorsKeepTheConnectionOpen() async throws {
+        try await Harness.with(socket: true) { h in
+            let id = TaskID.random()
+            let lines = try await LineClient.with(h.socketPath) { session in
+                [
+                    try await session.request(""),
+                    try await session.request("not-a-task"),
+                    try await session.request("status \(id)"),
+                    try await session.request("forget \(id)"),
+                    try await session.request("list state=sleeping"),
+                    try await session.request("watch \(id) started-at=2999-01-01T00:00:00Z"),
+                    try await session.request("status"),
+                ]
+            }
+            let codes = try lines.map { try object($0)["error"] as? String }
+            #expect(
+                codes == ["bad_request", "invalid_task_id", "unknown_task", "unknown_task", "bad_request", "bad_request", nil])
+            let daemon = try #require(try object(lines[6])["daemon"] as? [String: Any])
+            #expect(daemon["version"] as? String == "test")
+            #expect((daemon["api"] as? [String: Any])?["token"] as? String == "ok")
+        }
+    }
+
+    @Test func overlongLineIsRefusedAndClosedWithoutHarmingOthers() async throws {
+        try await Harness.with(socket: true) { h in
+            let id = TaskID.random()
+            try await LineClient.with(h.socketPath) { other in
+                // A stuck client: half a line, never finished.
+                try await other.send("watch \(id)")
+                let (response, after) = try await LineClient.with(h.socketPath) { session in
+                    try await session.send(bytes: Array(repeating: UInt8(ascii: "a"), count: 5000) + [10])
+                    return (try await session.readLine(), try await session.readLine())
+                }
+                #expect(try object(try #require(response))["error"] as? String == "line_too_long")
+                #expect(after == nil)
+                // Exactly 4096 bytes plus CRLF is still a line (an invalid task ID, not too long).
+                let exact = try await LineClient.request(h.socketPath, String(repeating: "b", count: 4096) + "\r")
+                #expect(try object(exact)["error"] as? String == "invalid_task_id")
+                // The stuck client finishes its line and is served.
+                try await other.send("\n")
+                let late = try #require(try await other.readLine())
+                #expect(try object(late)["ok"] as? Bool == true)
+            }
+        }
+    }
+
+    @Test func manyConcurrentClients() async throws {
+        try await Harness.with(socket: true) { h in
+            let ids = (0..<50).map { _ in TaskID.random() }
+            try await withThrowingTaskGroup(of: String.self) { group in
+                for id in ids {
+                    group.addTask { try await LineClient.request(h.socketPath, "watch \(id)") }
+                }
+                for try await line in group {
+                    #expect(line.hasPrefix(#"{"ok":true,"task":"#))
+                }
+            }
+            let list = try object(try await LineClient.request(h.socketPath, "list state=watching"))
+            #expect((list["tasks"] as? [Any])?.count == 50)
+        }
+    }
+
+    @Test func socketACLRefusesOtherUsers() async throws {
+        let policy = Harness.policy { $0.socket = .init(allowedUIDs: [getuid() &+ 1], allowedGIDs: []) }
+        try await Harness.with(policy: policy, socket: true) { h in
+            let line = try await LineClient.request(h.socketPath, "status")
+            #expect(try object(line)["error"] as? String == "permission_denied")
+            #expect(h.logs.events("refused").count == 1)
+        }
+    }
+
+    @Test func socketFileModeAndStaleSocketHandling() async throws {
+        try await Harness.with(socket: true) { h in
+            var info = stat()
+            #expect(stat(h.socketPath, &info) == 0)
+            #expect(info.st_mode & 0o777 == 0o660)
+            // A live listener is not replaced.
+            await #expect(throws: ControlSocketListener.BindError.self) {
+                _ = try await ControlSocketListener.bind(path: h.socketPath)
+            }
+        }
+        // A stale socket file (nobody listening) is replaced.
+        let directory = try TemporaryDirectory.make()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = "\(directory)/stale.sock"
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: path.utf8)
+            raw[path.utf8.count] = 0
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        #expect(bound == 0)
+        close(fd)
+        #expect(ControlSocketListener.isListening(path) == false)
+        let listener = try await ControlSocketListener.bind(path: path)
+        #expect(ControlSocketListener.isListening(path))
+        try await listener.server.channel.close()
+        // A regular file is never replaced.
+        let file = "\(directory)/plain"
+        FileManager.default.createFile(atPath: file, contents: Data())
+        await #expect(throws: ControlSocketListener.BindError.self) {
+            _ = try await ControlSocketListener.bind(path: file)
+        }
+    }
+}

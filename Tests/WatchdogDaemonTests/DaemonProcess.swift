@@ -1,0 +1,138 @@
+import Foundation
+import Synchronization
+
+/// The real `maia-watchdogd` binary run as a child process, its stderr read line by line.
+final class DaemonProcess: Sendable {
+    private let process: Process
+    private let output = Mutex<(lines: [String], partial: String, ended: Bool, waiters: [Waiter])>(([], "", false, []))
+    private let exit = Mutex<(status: Int32?, waiters: [UUID: CheckedContinuation<Void, Never>])>((nil, [:]))
+
+    private struct Waiter {
+        var id: UUID
+        var text: String
+        var continuation: CheckedContinuation<Void, Never>
+    }
+
+    /// The built products directory (the test runner lives there).
+    static var productsDirectory: URL {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        while url.path != "/" {
+            if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("maia-watchdogd").path) {
+                return url
+            }
+            url.deleteLastPathComponent()
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug")
+    }
+
+    static var repositoryRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+    }
+
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        process = Process()
+        process.executableURL = Self.productsDirectory.appendingPathComponent("maia-watchdogd")
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for key in ["NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "CREDENTIALS_DIRECTORY", "RUNTIME_DIRECTORY"] {
+            env[key] = nil
+        }
+        process.environment = env.merging(environment) { $1 }
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = stderr
+        process.standardInput = FileHandle.nullDevice
+        stderr.fileHandleForReading.readabilityHandler = { [output] handle in
+            let data = handle.availableData
+            let resumed = output.withLock { state -> [CheckedContinuation<Void, Never>] in
+                if data.isEmpty {
+                    handle.readabilityHandler = nil
+                    state.lines.append(state.partial)
+                    state.partial = ""
+                    state.ended = true
+                } else {
+                    state.partial += String(decoding: data, as: UTF8.self)
+                    while let newline = state.partial.firstIndex(of: "\n") {
+                        state.lines.append(String(state.partial[..<newline]))
+                        state.partial = String(state.partial[state.partial.index(after: newline)...])
+                    }
+                }
+                let text = state.lines.joined(separator: "\n")
+                let ready = state.waiters.filter { text.contains($0.text) || data.isEmpty }
+                state.waiters.removeAll { text.contains($0.text) || data.isEmpty }
+                return ready.map(\.continuation)
+            }
+            for continuation in resumed { continuation.resume() }
+        }
+        process.terminationHandler = { [exit] process in
+            let waiters = exit.withLock { state -> [CheckedContinuation<Void, Never>] in
+                state.status = process.terminationStatus
+                defer { state.waiters = [:] }
+                return Array(state.waiters.values)
+            }
+            for waiter in waiters { waiter.resume() }
+        }
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    var lines: [String] { output.withLock { $0.lines } }
+
+    /// Waits (bounded) until the output contains `text` (or the output ends).
+    func waitForOutput(_ text: String, within bound: Duration = .seconds(60)) async throws {
+        try await withBound(bound, "daemon output \"\(text)\"") { [output] in
+            let id = UUID()
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let done = output.withLock { state -> Bool in
+                        if state.ended || state.lines.joined(separator: "\n").contains(text) || Task.isCancelled {
+                            return true
+                        }
+                        state.waiters.append(Waiter(id: id, text: text, continuation: continuation))
+                        return false
+                    }
+                    if done { continuation.resume() }
+                }
+            } onCancel: {
+                let waiter = output.withLock { state -> Waiter? in
+                    guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                    return state.waiters.remove(at: index)
+                }
+                waiter?.continuation.resume()
+            }
+        }
+        guard lines.joined(separator: "\n").contains(text) else {
+            throw HarnessError.unexpected("output ended without \"\(text)\":\n" + lines.joined(separator: "\n"))
+        }
+    }
+
+    /// Waits (bounded) for the process to exit; returns its status.
+    func waitForExit(within bound: Duration = .seconds(60)) async throws -> Int32 {
+        try await withBound(bound, "daemon to exit") { [exit] in
+            let id = UUID()
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let done = exit.withLock { state -> Bool in
+                        if state.status != nil || Task.isCancelled { return true }
+                        state.waiters[id] = continuation
+                        return false
+                    }
+                    if done { continuation.resume() }
+                }
+            } onCancel: {
+                exit.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+            }
+        }
+        guard let status = exit.withLock({ $0.status }) else { throw HarnessError.timedOut("daemon to exit") }
+        return status
+    }
+
+    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}

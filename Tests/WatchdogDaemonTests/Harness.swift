@@ -1,0 +1,153 @@
+import Foundation
+import Logging
+import MaiaClient
+import MaiaStandIn
+import ServiceLifecycle
+import Testing
+import WatchdogCore
+
+@testable import WatchdogDaemon
+
+/// Runs the enforcer (and, if asked, the control socket) in-process against a real Maia stand-in
+/// on loopback, with a manual clock and a seeded random source.
+struct Harness: Sendable {
+    static let token = "test-token-\(UInt64.random(in: 0...UInt64.max))"
+    static let requester = Requester(uid: 1000, pid: 4242)
+
+    let standIn: MaiaStandIn
+    let clock: ManualWallClock
+    let logs: LogRecorder
+    let enforcer: EnforcerService
+    let store: InMemoryTaskStore
+    let notifier: RecordingNotifier
+    let directory: String
+    let socketPath: String
+    let policyPath: String
+
+    static func policy(_ configure: (inout Policy) -> Void = { _ in }) -> Policy {
+        var policy = Policy(maxRuntime: .finite(.seconds(45 * 60)), allow: .everyTask)
+        policy.retry = .init(
+            initialBackoff: .seconds(1), maxBackoff: .seconds(60), multiplier: 2, giveUpAfter: .seconds(30 * 60))
+        configure(&policy)
+        return policy
+    }
+
+    /// Starts everything, runs `body`, then shuts down gracefully.
+    static func with(
+        policy: Policy = Harness.policy(),
+        seed: UInt64 = 1,
+        socket: Bool = false,
+        stored: [TaskRecord] = [],
+        _ body: @Sendable (Harness) async throws -> Void
+    ) async throws {
+        let directory = try TemporaryDirectory.make()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let standIn = try await MaiaStandIn.start(acceptedTokens: [token])
+        let tokenFile = "\(directory)/maia-token"
+        try (token + "\n").write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let clock = ManualWallClock()
+        let logs = LogRecorder()
+        let logger = logs.logger()
+        var policy = policy
+        policy.api.baseURL = standIn.baseURL
+        policy.api.requestTimeout = .seconds(5)
+        let transport = HTTPStopTransport(version: "test", logger: logger)
+        let caller = MaiaStopCaller(
+            client: MaiaStopClient(
+                baseURL: standIn.baseURL, requestTimeout: .seconds(5), transport: transport,
+                tokens: StaticTokenProvider(file: tokenFile)),
+            clock: clock, health: TokenHealthTracker(.ok))
+        let store = InMemoryTaskStore(stored)
+        let notifier = RecordingNotifier()
+        let policyPath = "\(directory)/policy.toml"
+        let enforcer = EnforcerService(
+            configuration: .init(policyPath: policyPath, version: "test"), policy: policy, clock: clock,
+            caller: caller, store: store, random: SplitMix64(seed: seed), logger: logger)
+        try await enforcer.restore()
+        let socketPath = "\(directory)/control.sock"
+        var services: [any Service] = [enforcer]
+        if socket {
+            let listener = try await ControlSocketListener.bind(path: socketPath)
+            services.append(ControlSocketService(listener: listener, enforcer: enforcer, logger: logger))
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [], logger: logger))
+        let harness = Harness(
+            standIn: standIn, clock: clock, logs: logs, enforcer: enforcer, store: store, notifier: notifier,
+            directory: directory, socketPath: socketPath, policyPath: policyPath)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                try await body(harness)
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        try await transport.shutdown()
+        try await standIn.shutdown()
+    }
+
+    /// Waits (bounded) until the enforcer has nothing left to do at the current clock time.
+    func idle(within bound: Duration = .seconds(10)) async throws {
+        try await withBound(bound, "enforcer to become idle") { await enforcer.waitUntilIdle() }
+    }
+
+    func watch(_ id: TaskID, maxRuntime: Duration? = nil, startedAt: Date? = nil) async throws -> TaskRecord {
+        let response = await enforcer.handle(
+            .watch(id, maxRuntime: maxRuntime, startedAt: startedAt), from: Self.requester)
+        guard case .task(let record) = response else {
+            throw HarnessError.unexpected("\(response)")
+        }
+        return record
+    }
+
+    func record(_ id: TaskID) async -> TaskRecord? { await enforcer.record(id) }
+
+    /// Waits (bounded) for the stand-in to have received `count` requests in all.
+    @discardableResult
+    func requests(_ count: Int) async throws -> [RecordedRequest] {
+        try await standIn.waitForRequests(count: count, timeout: .seconds(10))
+    }
+}
+
+enum HarnessError: Error {
+    case unexpected(String)
+    case timedOut(String)
+}
+
+/// Runs `operation`, failing if it takes longer than `bound` (a bound on waiting for an event,
+/// not a sleep that lets things happen).
+func withBound(
+    _ bound: Duration, _ what: String, _ operation: @escaping @Sendable () async -> Void
+) async throws {
+    try await withThrowingTaskGroup(of: Bool.self) { group in
+        group.addTask {
+            await operation()
+            return true
+        }
+        group.addTask {
+            try await Task.sleep(for: bound)
+            return false
+        }
+        let finished = try await group.next()!
+        group.cancelAll()
+        if !finished { throw HarnessError.timedOut(what) }
+    }
+}
+
+enum TemporaryDirectory {
+    static func make() throws -> String {
+        let path = "/tmp/maia-test-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}
+
+extension TaskID {
+    /// A random task ID for a test.
+    static func random() -> TaskID { TaskID(UUID().uuidString)! }
+}

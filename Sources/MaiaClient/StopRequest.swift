@@ -19,9 +19,15 @@ public struct StopRequest: Sendable {
     }
 }
 
-extension StopRequest: CustomStringConvertible {
+extension StopRequest: CustomStringConvertible, CustomDebugStringConvertible {
     /// The request without its token, safe to log.
     public var description: String {
         "POST \(self.baseURL)/v1/ai/agents/tasks/\(self.taskID)/stop"
+    }
+
+    /// The same as ``description``, so that `String(reflecting:)` never shows the token (`dump` uses a mirror and
+    /// would: do not dump requests).
+    public var debugDescription: String {
+        self.description
     }
 }

@@ -74,7 +74,8 @@ public enum ControlProtocol {
             guard let equals = option.firstIndex(of: "=") else {
                 return .failure(
                     ControlError(
-                        .badRequest, "unexpected \"\(clip(option))\"; watch takes max-runtime=SPAN and started-at=TIME"))
+                        .badRequest, "unexpected \"\(clip(option))\"; watch takes max-runtime=SPAN and started-at=TIME")
+                )
             }
             let key = option[..<equals]
             let value = option[option.index(after: equals)...]
@@ -129,7 +130,8 @@ public enum ControlProtocol {
         guard let id = TaskID(word) else {
             return .failure(
                 ControlError(
-                    .invalidTaskID, "\"\(clip(word))\" is not a task ID (a UUID like 0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11)"
+                    .invalidTaskID,
+                    "\"\(clip(word))\" is not a task ID (a UUID like 0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11)"
                 ))
         }
         return .success(id)

@@ -3,19 +3,19 @@ extension Policy {
     ///
     /// ```
     /// policy /etc/maia-watchdog/policy.toml is valid
-    ///   max runtime        45min
-    ///   allowed tasks      every task
-    ///   per-task limits    1 (0 exempt)
-    ///   dry run            no: overdue tasks are stopped
-    ///   retention          1w
-    ///   API base URL       https://eu1.api.matillion.com/dpc
-    ///   request timeout    15s
-    ///   rate limit         900 requests/min, at most 16 in flight
-    ///   retry backoff      up to 1s, 2s, 4s, 8s, 16s, 32s, then 1min (full jitter)
-    ///   give up after      30min
-    ///   token URL          https://id.core.matillion.com/oauth/dpc/token
-    ///   token audience     https://api.matillion.com
-    ///   socket access      anyone the socket's file mode lets in
+    ///   max runtime       45min
+    ///   allowed tasks     every task
+    ///   per-task limits   1 (0 exempt)
+    ///   dry run           no: overdue tasks are stopped
+    ///   retention         1w
+    ///   API base URL      https://eu1.api.matillion.com/dpc
+    ///   request timeout   15s
+    ///   rate limit        900 requests/min, at most 16 in flight
+    ///   retry backoff     up to 1s, 2s, 4s, 8s, 16s, 32s, then 1min (full jitter)
+    ///   give up after     30min
+    ///   token URL         https://id.core.matillion.com/oauth/dpc/token
+    ///   token audience    https://api.matillion.com
+    ///   socket access     anyone the socket's file mode lets in
     /// ```
     public func summary(path: String) -> String {
         let rows: [(String, String)] = [

@@ -4,13 +4,14 @@ import TOMLKit
 /// Reads and validates the policy file (`docs/policy.md`), reporting every problem rather than the first.
 ///
 /// ```swift
-/// switch PolicyParser.load(path: "/etc/maia-watchdog/policy.toml") {
+/// let path = "/etc/maia-watchdog/policy.toml"
+/// switch PolicyParser.load(path: path) {
 /// case .success(let policy): print(policy.summary(path: path))
 /// case .failure(let problems): print(problems, to: &standardError)  // one `PATH:LINE: …` a line
 /// }
 /// ```
 public enum PolicyParser {
-    /// Policy files larger than this are refused unread: a policy is a few hundred bytes, and a daemon that
+    /// Policy files larger than this are refused: a policy is a few hundred bytes, and a daemon that
     /// reloads on `SIGHUP` should not be made to swallow an arbitrary file.
     public static let maximumFileSize = 1 << 20
 

@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 import Foundation
+import Glibc
 import NIOCore
 import NIOPosix
 

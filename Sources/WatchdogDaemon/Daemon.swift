@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 import Foundation
+import Glibc
 import Logging
 import MaiaClient
 import ServiceLifecycle
@@ -128,9 +126,9 @@ public enum Daemon {
                 services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
+        let mode = policy.dryRun ? " (dry run: no stop calls are made)" : ", stopping via \(policy.api.baseURL)"
         logger.notice(
-            "maia-watchdogd \(MaiaWatchdogVersion.current) ready on \(options.socketPath)"
-                + (policy.dryRun ? " (dry run: no stop calls are made)" : ", stopping via \(policy.api.baseURL)"),
+            "maia-watchdogd \(MaiaWatchdogVersion.current) ready on \(options.socketPath)\(mode)",
             metadata: ["event": .string(LogEvent.started.rawValue)])
         notifier.ready(status: StatusLine.text(counts: await enforcer.counts()))
         do {

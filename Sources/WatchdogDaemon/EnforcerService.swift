@@ -373,7 +373,8 @@ public actor EnforcerService: Service {
         case .finish(let state):
             let level: Logger.Level = state == .stopRequested || state == .notRunning ? .notice : .warning
             logger.log(
-                level: level, "stop of task \(record.id) ended \(state.rawValue) after attempt \(record.attempts): \(answer)",
+                level: level,
+                "stop of task \(record.id) ended \(state.rawValue) after attempt \(record.attempts): \(answer)",
                 metadata: metadata)
         case .sleep(let until):
             logger.warning(

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 import NIOCore
 import WatchdogCore
 
@@ -17,8 +15,16 @@ struct PeerCredentials: Sendable, Hashable {
         guard let provider = channel as? any SocketOptionProvider else {
             return channel.eventLoop.makeFailedFuture(ChannelError.operationUnsupported)
         }
-        let future: EventLoopFuture<ucred> = provider.unsafeGetSocketOption(
+        let future: EventLoopFuture<LinuxUCred> = provider.unsafeGetSocketOption(
             level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
         return future.map { PeerCredentials(uid: $0.uid, gid: $0.gid, pid: $0.pid) }
     }
+}
+
+/// Linux's `struct ucred` (`pid_t pid; uid_t uid; gid_t gid;`), which Swift's Glibc module does
+/// not export (it needs `_GNU_SOURCE`).
+struct LinuxUCred: Sendable {
+    var pid: Int32 = 0
+    var uid: UInt32 = 0
+    var gid: UInt32 = 0
 }

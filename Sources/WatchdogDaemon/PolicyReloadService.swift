@@ -38,7 +38,9 @@ public struct PolicyReloadService: Service {
         case .success(var policy):
             if forceDryRun { policy.dryRun = true }
             if current.dryRun && !policy.dryRun {
-                refuse(["\(path): dry_run cannot be turned off by a reload (credentials are loaded at start); restart the service"])
+                refuse([
+                    "\(path): dry_run cannot be turned off by a reload (credentials are loaded at start); restart the service"
+                ])
                 return
             }
             if policy.api.baseURL != current.api.baseURL || policy.api.requestTimeout != current.api.requestTimeout

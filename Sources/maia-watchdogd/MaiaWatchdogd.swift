@@ -47,13 +47,13 @@ struct MaiaWatchdogd: AsyncParsableCommand {
             let code = exitCode(for: error)
             if code == .success {
                 print(fullMessage(for: error))
-                exit(0)
+                Foundation.exit(0)
             }
             FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            exit(Daemon.ExitStatus.failure)
+            Foundation.exit(Daemon.ExitStatus.failure)
         }
         if command.check {
-            exit(Daemon.check(policyPath: command.policy))
+            Foundation.exit(Daemon.check(policyPath: command.policy))
         }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -64,7 +64,7 @@ struct MaiaWatchdogd: AsyncParsableCommand {
         let options = DaemonOptions(
             policyPath: command.policy, socketPath: command.socket, stateDirectory: command.stateDirectory,
             dryRun: command.dryRun)
-        exit(await Daemon.run(options, logger: logger))
+        Foundation.exit(await Daemon.run(options, logger: logger))
     }
 
     func run() async throws {}

@@ -40,6 +40,7 @@ struct SecretHandlingTests {
                 texts.append(error.description)
             }
             texts.append(injected.description)
+            texts.append(String(reflecting: injected))
         }
 
         // Token errors from a file holding the secret in a malformed way.
@@ -60,7 +61,7 @@ struct SecretHandlingTests {
         )
         texts.append(String(describing: await client.stop(taskID: Fixture.taskID)))
 
-        #expect(texts.count == 12)
+        #expect(texts.count == 13)
         for text in texts {
             #expect(!text.contains(Self.secret), "leaked in: \(text)")
             #expect(!text.contains("s3cr3t"), "leaked in: \(text)")

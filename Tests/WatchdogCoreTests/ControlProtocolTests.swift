@@ -30,7 +30,8 @@ struct ControlProtocolTests {
             request
                 == .watch(
                     id, maxRuntime: .seconds(5400), startedAt: Date(timeIntervalSince1970: 1_795_942_800)))
-        #expect(try parse("watch   \(idText)  max-runtime=infinity").get() == .watch(id, maxRuntime: nil, startedAt: nil))
+        #expect(
+            try parse("watch   \(idText)  max-runtime=infinity").get() == .watch(id, maxRuntime: nil, startedAt: nil))
     }
 
     @Test func otherVerbs() throws {
@@ -85,7 +86,8 @@ struct ControlResponseTests {
         id: TaskID("0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11")!, state: .stopping,
         watchedAt: Date(timeIntervalSince1970: 1_795_942_800), startedAt: Date(timeIntervalSince1970: 1_795_942_800),
         deadline: Date(timeIntervalSince1970: 1_795_945_500.25), maxRuntime: .seconds(2700), attempts: 2,
-        lastHTTPStatus: 502, lastError: "upstream \"gateway\"\nbroke", updatedAt: Date(timeIntervalSince1970: 1_795_945_501),
+        lastHTTPStatus: 502, lastError: "upstream \"gateway\"\nbroke",
+        updatedAt: Date(timeIntervalSince1970: 1_795_945_501),
         requestedBy: Requester(uid: 1000, pid: 4242))
 
     @Test func taskLineHasEveryFieldInOrder() {

@@ -186,7 +186,8 @@ struct TaskMachineTests {
     }
 
     @Test func givesUpWhenBackoffCrossesTheLimit() throws {
-        let machine = machine(retry: .init(initialBackoff: .seconds(1), maxBackoff: .seconds(1), giveUpAfter: .seconds(10)))
+        let machine = machine(
+            retry: .init(initialBackoff: .seconds(1), maxBackoff: .seconds(1), giveUpAfter: .seconds(10)))
         var record = try watching(machine)
         var rng = SplitMix64(seed: 3)
         var t = now.addingTimeInterval(3600)

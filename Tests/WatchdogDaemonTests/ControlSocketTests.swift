@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 import Foundation
+import Glibc
 import Testing
 import WatchdogCore
 
@@ -53,7 +51,9 @@ struct ControlSocketTests {
             }
             let codes = try lines.map { try object($0)["error"] as? String }
             #expect(
-                codes == ["bad_request", "invalid_task_id", "unknown_task", "unknown_task", "bad_request", "bad_request", nil])
+                codes == [
+                    "bad_request", "invalid_task_id", "unknown_task", "unknown_task", "bad_request", "bad_request", nil,
+                ])
             let daemon = try #require(try object(lines[6])["daemon"] as? [String: Any])
             #expect(daemon["version"] as? String == "test")
             #expect((daemon["api"] as? [String: Any])?["token"] as? String == "ok")
@@ -130,7 +130,9 @@ struct ControlSocketTests {
             raw[path.utf8.count] = 0
         }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         #expect(bound == 0)
         close(fd)
@@ -140,7 +142,7 @@ struct ControlSocketTests {
         try await listener.server.channel.close()
         // A regular file is never replaced.
         let file = "\(directory)/plain"
-        FileManager.default.createFile(atPath: file, contents: Data())
+        _ = FileManager.default.createFile(atPath: file, contents: Data())
         await #expect(throws: ControlSocketListener.BindError.self) {
             _ = try await ControlSocketListener.bind(path: file)
         }

@@ -4,8 +4,8 @@ import Synchronization
 /// The real `maia-watchdogd` binary run as a child process, its stderr read line by line.
 final class DaemonProcess: Sendable {
     private let process: Process
-    private let output = Mutex<(lines: [String], partial: String, ended: Bool, waiters: [Waiter])>(([], "", false, []))
-    private let exit = Mutex<(status: Int32?, waiters: [UUID: CheckedContinuation<Void, Never>])>((nil, [:]))
+    private let output = Locked<(lines: [String], partial: String, ended: Bool, waiters: [Waiter])>(([], "", false, []))
+    private let exit = Locked<(status: Int32?, waiters: [UUID: CheckedContinuation<Void, Never>])>((nil, [:]))
 
     private struct Waiter {
         var id: UUID
@@ -134,5 +134,18 @@ final class DaemonProcess: Sendable {
 
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// A lock-protected value that closures can capture (a `Mutex` cannot be captured).
+final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+
+    init(_ value: Value) {
+        self.mutex = Mutex(value)
+    }
+
+    func withLock<Result>(_ body: (inout sending Value) throws -> sending Result) rethrows -> Result {
+        try mutex.withLock(body)
     }
 }

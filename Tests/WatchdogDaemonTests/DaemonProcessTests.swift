@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 import Foundation
+import Glibc
 import MaiaStandIn
 import Testing
 
@@ -104,4 +102,3 @@ enum RFC3339Text {
         return formatter.string(from: Date().addingTimeInterval(-hours * 3600))
     }
 }
-

@@ -81,12 +81,31 @@ struct DaemonProcessTests {
         #expect(requests[0].taskID == id)
         #expect(requests[0].bearerToken == token)
 
+        // The real client against the real daemon.
+        let ctl = Process()
+        ctl.executableURL = DaemonProcess.productsDirectory.appendingPathComponent("maia-watchdogctl")
+        ctl.arguments = ["--socket", socket, "--json", "status", id]
+        let out = Pipe()
+        ctl.standardOutput = out
+        try ctl.run()
+        let status = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        ctl.waitUntilExit()
+        #expect(ctl.terminationStatus == 0)
+        #expect(status.hasPrefix(#"{"ok":true,"task":{"id":"\#(id)""#))
+
         // A second daemon on the same socket refuses to start.
         let second = try DaemonProcess(
             ["--policy", policy, "--socket", socket, "--dry-run"],
             environment: ["CREDENTIALS_DIRECTORY": "\(directory)/creds"])
         #expect(try await second.waitForExit() == 1)
         #expect(second.lines.contains { $0.contains("already listening") })
+
+        // SIGHUP with a broken policy: refused, and the daemon serves on.
+        try "max_runtime = \"soon\"\n".write(toFile: policy, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        try await daemon.waitForOutput("policy refused")
+        let afterReload = try await LineClient.request(socket, "status")
+        #expect(afterReload.contains(#""base_url":"\#(standIn.baseURL)""#))
 
         daemon.signal(SIGTERM)
         #expect(try await daemon.waitForExit() == 0)

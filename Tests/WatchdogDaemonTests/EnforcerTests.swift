@@ -156,6 +156,25 @@ struct EnforcerTests {
         }
     }
 
+    @Test func slowAnswersTimeOutAndAreRetried() async throws {
+        try await Harness.with(requestTimeout: .milliseconds(300)) { h in
+            let id = TaskID.random()
+            h.standIn.script(id.rawValue, [.delayed(.seconds(2), .status(204)), .status(204)])
+            _ = try await h.stop(id)
+            try await h.requests(1)
+            try await h.idle()
+            let timedOut = try #require(await h.record(id))
+            #expect(timedOut.state == .stopping)
+            #expect(timedOut.lastHTTPStatus == nil)
+            #expect(timedOut.lastError == "the Maia API did not answer within the request timeout")
+            h.clock.advance(to: try #require(timedOut.nextAttemptAt))
+            try await h.requests(2)
+            try await h.idle()
+            #expect(await h.record(id)?.state == .stopRequested)
+            #expect(await h.record(id)?.attempts == 2)
+        }
+    }
+
     @Test func dryRunMakesNoCall() async throws {
         try await Harness.with(policy: Harness.policy { $0.dryRun = true }) { h in
             let id = TaskID.random()

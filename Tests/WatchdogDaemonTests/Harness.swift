@@ -38,6 +38,7 @@ struct Harness: Sendable {
         seed: UInt64 = 1,
         socket: Bool = false,
         stored: [TaskRecord] = [],
+        requestTimeout: Duration = .seconds(5),
         _ body: @Sendable (Harness) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory.make()
@@ -50,11 +51,11 @@ struct Harness: Sendable {
         let logger = logs.logger()
         var policy = policy
         policy.api.baseURL = standIn.baseURL
-        policy.api.requestTimeout = .seconds(5)
+        policy.api.requestTimeout = requestTimeout
         let transport = HTTPStopTransport(version: "test", logger: logger)
         let caller = MaiaStopCaller(
             client: MaiaStopClient(
-                baseURL: standIn.baseURL, requestTimeout: .seconds(5), transport: transport,
+                baseURL: standIn.baseURL, requestTimeout: requestTimeout, transport: transport,
                 tokens: StaticTokenProvider(file: tokenFile)),
             clock: clock, health: TokenHealthTracker(.ok))
         let store = InMemoryTaskStore(stored)

@@ -40,25 +40,34 @@ public struct ControlSocketService: Service {
     private func serve(_ connection: ControlConnection) async {
         let peer = connection.peer
         do {
-            try await connection.channel.executeThenClose { inbound, outbound in
-                for try await item in inbound {
-                    switch item {
-                    case .line(let buffer):
-                        let response = await respond(to: buffer, peer: peer)
-                        try await outbound.write(ByteBuffer(string: response.jsonLine + "\n"))
-                    case .tooLong:
-                        let error = ControlError(
-                            .lineTooLong, "request line longer than \(ControlProtocol.maxLineBytes) bytes; closing")
-                        try await outbound.write(ByteBuffer(string: ControlResponse.failure(error).jsonLine + "\n"))
-                        logger.notice(
-                            "closed a connection from uid \(peer.uid) pid \(peer.pid): line too long",
-                            metadata: refusedMetadata(peer))
-                        return
-                    }
-                }
+            // On shutdown, open connections are closed too (a client that keeps its connection
+            // open must not hold the daemon up); the request being served is finished first
+            // unless it is still waiting for its line.
+            try await cancelWhenGracefulShutdown {
+                try await serveLines(connection, peer: peer)
             }
         } catch {
             logger.debug("control connection from pid \(peer.pid) ended: \(error)")
+        }
+    }
+
+    private func serveLines(_ connection: ControlConnection, peer: PeerCredentials) async throws {
+        try await connection.channel.executeThenClose { inbound, outbound in
+            for try await item in inbound {
+                switch item {
+                case .line(let buffer):
+                    let response = await respond(to: buffer, peer: peer)
+                    try await outbound.write(ByteBuffer(string: response.jsonLine + "\n"))
+                case .tooLong:
+                    let error = ControlError(
+                        .lineTooLong, "request line longer than \(ControlProtocol.maxLineBytes) bytes; closing")
+                    try await outbound.write(ByteBuffer(string: ControlResponse.failure(error).jsonLine + "\n"))
+                    logger.notice(
+                        "closed a connection from uid \(peer.uid) pid \(peer.pid): line too long",
+                        metadata: refusedMetadata(peer))
+                    return
+                }
+            }
         }
     }
 

@@ -21,19 +21,19 @@ public actor EnforcerService: Service {
         }
     }
 
-    private let configuration: Configuration
-    private var machine: TaskMachine
-    private var policyLoadedAt: Date
-    private let clock: any WallClock
-    private let caller: any StopCaller
-    private let store: any TaskStore
-    private let logger: Logger
+    let configuration: Configuration
+    var machine: TaskMachine
+    var policyLoadedAt: Date
+    let clock: any WallClock
+    let caller: any StopCaller
+    let store: any TaskStore
+    let logger: Logger
     private var rng: any RandomNumberGenerator
     private let wake = WakeSignal()
-    private let startInstant = ContinuousClock.now
+    let startInstant = ContinuousClock.now
 
-    private var records: [TaskID: TaskRecord] = [:]
-    private var queue = DeadlineQueue()
+    var records: [TaskID: TaskRecord] = [:]
+    var queue = DeadlineQueue()
     private var inFlight: Set<TaskID> = []
     private var waitingForSlot = false
     private let idle: IdleMonitor
@@ -192,99 +192,6 @@ public actor EnforcerService: Service {
         reportChange()
     }
 
-    // MARK: requests
-
-    /// Serves one control-socket request from `requester`.
-    public func handle(_ request: ControlRequest, from requester: Requester) async -> ControlResponse {
-        let now = clock.now()
-        switch request {
-        case .watch(let id, let maxRuntime, let startedAt):
-            if let existing = records[id] { return .task(existing) }
-            switch machine.watch(id, maxRuntime: maxRuntime, startedAt: startedAt, now: now, requestedBy: requester) {
-            case .failure(let error):
-                logRefusal(error, id: id, requester: requester, verb: "watch")
-                return .failure(error)
-            case .success(let record):
-                records[id] = record
-                if let next = machine.nextWake(of: record) { queue.push(id, at: next) }
-                var metadata = Logger.Metadata.event(.watch, task: record)
-                metadata["peer.uid"] = "\(requester.uid)"
-                metadata["peer.pid"] = "\(requester.pid)"
-                logger.info(
-                    "watching task \(id) for uid \(requester.uid) pid \(requester.pid), deadline \(record.deadline.map(RFC3339.format) ?? "none (exempt)")",
-                    metadata: metadata)
-                await persist([record], removing: [])
-                return await accepted(record)
-            }
-        case .stop(let id):
-            switch machine.stopRequested(id, existing: records[id], now: now, requestedBy: requester) {
-            case .failure(let error):
-                logRefusal(error, id: id, requester: requester, verb: "stop")
-                return .failure(error)
-            case .success(let (record, action)):
-                guard let action else { return .task(record) }
-                records[id] = record
-                var metadata = Logger.Metadata.event(.stopAttempt, task: record)
-                metadata["peer.uid"] = "\(requester.uid)"
-                metadata["peer.pid"] = "\(requester.pid)"
-                logger.notice(
-                    "stop of task \(id) requested by uid \(requester.uid) pid \(requester.pid)", metadata: metadata)
-                if case .finish(.dryRun) = action { logWouldStop(record) }
-                if let next = machine.nextWake(of: record) { queue.push(id, at: next) }
-                await persist([record], removing: [])
-                return await accepted(record)
-            }
-        case .forget(let id):
-            guard var record = records.removeValue(forKey: id) else {
-                return .failure(ControlError(.unknownTask, "task \(id) is not tracked"))
-            }
-            record.state = .forgotten
-            record.updatedAt = now
-            var metadata = Logger.Metadata.event(.forget, task: record)
-            metadata["peer.uid"] = "\(requester.uid)"
-            metadata["peer.pid"] = "\(requester.pid)"
-            logger.info("forgot task \(id) at the request of uid \(requester.uid)", metadata: metadata)
-            await persist([], removing: [id])
-            reportChange()
-            return .task(record)
-        case .status(let id?):
-            guard let record = records[id] else {
-                return .failure(ControlError(.unknownTask, "task \(id) is not tracked"))
-            }
-            return .task(record)
-        case .status(nil):
-            return .daemon(await daemonStatus())
-        case .list(let state):
-            let selected = records.values.filter { state == nil || $0.state == state }
-            return .tasks(selected.sorted { ($0.watchedAt, $0.id) < ($1.watchedAt, $1.id) })
-        }
-    }
-
-    /// Wakes the loop for a newly stored record and answers with it.
-    private func accepted(_ record: TaskRecord) async -> ControlResponse {
-        signal()
-        reportChange()
-        return .task(records[record.id] ?? record)
-    }
-
-    public func daemonStatus() async -> DaemonStatus {
-        DaemonStatus(
-            version: configuration.version,
-            uptimeSeconds: Int((ContinuousClock.now - startInstant).components.seconds),
-            policyPath: configuration.policyPath,
-            policyLoadedAt: policyLoadedAt,
-            counts: counts(),
-            dryRun: machine.policy.dryRun,
-            apiBaseURL: machine.policy.api.baseURL,
-            token: await caller.tokenHealth())
-    }
-
-    public func counts() -> [TaskState: Int] {
-        var counts: [TaskState: Int] = [:]
-        for record in records.values { counts[record.state, default: 0] += 1 }
-        return counts
-    }
-
     // MARK: reload
 
     /// Applies a new, valid policy: new watches use it, `watching` deadlines are recomputed, and
@@ -319,7 +226,7 @@ public actor EnforcerService: Service {
     // MARK: helpers
 
     /// Wakes the loop; it is busy until it has looked at the new work.
-    private func signal() {
+    func signal() {
         idle.markBusy()
         wake.signal()
     }
@@ -331,7 +238,7 @@ public actor EnforcerService: Service {
         }
     }
 
-    private func persist(_ changed: [TaskRecord], removing removed: [TaskID]) async {
+    func persist(_ changed: [TaskRecord], removing removed: [TaskID]) async {
         do {
             if !changed.isEmpty { try await store.save(changed) }
             if !removed.isEmpty { try await store.remove(removed) }
@@ -340,51 +247,8 @@ public actor EnforcerService: Service {
         }
     }
 
-    private func reportChange() {
+    func reportChange() {
         onChange?(counts())
-    }
-
-    private func logWouldStop(_ record: TaskRecord) {
-        logger.notice(
-            "would stop task \(record.id) (dry run)", metadata: .event(.wouldStop, task: record))
-    }
-
-    private func logRefusal(_ error: ControlError, id: TaskID, requester: Requester, verb: String) {
-        logger.notice(
-            "refused \(verb) of task \(id) from uid \(requester.uid): \(error.message)",
-            metadata: [
-                "event": .string(LogEvent.refused.rawValue), "task.id": .string(id.rawValue),
-                "peer.uid": "\(requester.uid)", "peer.pid": "\(requester.pid)",
-            ])
-    }
-
-    private func logResult(_ record: TaskRecord, outcome: StopOutcome, action: EnforcerAction) {
-        var metadata = Logger.Metadata.event(.stopResult, task: record)
-        metadata["attempt"] = "\(record.attempts)"
-        let answer: String
-        switch outcome {
-        case .answered(let status, _, let detail):
-            metadata["http.status"] = "\(status)"
-            answer = "HTTP \(status)" + (detail.map { ": \($0)" } ?? "")
-        case .failed(let reason):
-            answer = reason
-        }
-        switch action {
-        case .finish(let state):
-            let level: Logger.Level = state == .stopRequested || state == .notRunning ? .notice : .warning
-            logger.log(
-                level: level,
-                "stop of task \(record.id) ended \(state.rawValue) after attempt \(record.attempts): \(answer)",
-                metadata: metadata)
-        case .sleep(let until):
-            logger.warning(
-                "stop attempt \(record.attempts) for task \(record.id) failed (\(answer)); retrying at \(RFC3339.format(until))",
-                metadata: metadata)
-        case .sendStop:
-            logger.warning(
-                "stop attempt \(record.attempts) for task \(record.id) got \(answer); retrying with a fresh token",
-                metadata: metadata)
-        }
     }
 
     static func describe(_ duration: Duration?) -> String {

@@ -1,0 +1,98 @@
+import Foundation
+import Logging
+import WatchdogCore
+
+extension EnforcerService {
+    // MARK: requests
+
+    /// Serves one control-socket request from `requester`.
+    public func handle(_ request: ControlRequest, from requester: Requester) async -> ControlResponse {
+        let now = clock.now()
+        switch request {
+        case .watch(let id, let maxRuntime, let startedAt):
+            if let existing = records[id] { return .task(existing) }
+            switch machine.watch(id, maxRuntime: maxRuntime, startedAt: startedAt, now: now, requestedBy: requester) {
+            case .failure(let error):
+                logRefusal(error, id: id, requester: requester, verb: "watch")
+                return .failure(error)
+            case .success(let record):
+                records[id] = record
+                if let next = machine.nextWake(of: record) { queue.push(id, at: next) }
+                var metadata = Logger.Metadata.event(.watch, task: record)
+                metadata["peer.uid"] = "\(requester.uid)"
+                metadata["peer.pid"] = "\(requester.pid)"
+                logger.info(
+                    "watching task \(id) for uid \(requester.uid) pid \(requester.pid), deadline \(record.deadline.map(RFC3339.format) ?? "none (exempt)")",
+                    metadata: metadata)
+                await persist([record], removing: [])
+                return await accepted(record)
+            }
+        case .stop(let id):
+            switch machine.stopRequested(id, existing: records[id], now: now, requestedBy: requester) {
+            case .failure(let error):
+                logRefusal(error, id: id, requester: requester, verb: "stop")
+                return .failure(error)
+            case .success(let (record, action)):
+                guard let action else { return .task(record) }
+                records[id] = record
+                var metadata = Logger.Metadata.event(.stopAttempt, task: record)
+                metadata["peer.uid"] = "\(requester.uid)"
+                metadata["peer.pid"] = "\(requester.pid)"
+                logger.notice(
+                    "stop of task \(id) requested by uid \(requester.uid) pid \(requester.pid)", metadata: metadata)
+                if case .finish(.dryRun) = action { logWouldStop(record) }
+                if let next = machine.nextWake(of: record) { queue.push(id, at: next) }
+                await persist([record], removing: [])
+                return await accepted(record)
+            }
+        case .forget(let id):
+            guard var record = records.removeValue(forKey: id) else {
+                return .failure(ControlError(.unknownTask, "task \(id) is not tracked"))
+            }
+            record.state = .forgotten
+            record.updatedAt = now
+            var metadata = Logger.Metadata.event(.forget, task: record)
+            metadata["peer.uid"] = "\(requester.uid)"
+            metadata["peer.pid"] = "\(requester.pid)"
+            logger.info("forgot task \(id) at the request of uid \(requester.uid)", metadata: metadata)
+            await persist([], removing: [id])
+            reportChange()
+            return .task(record)
+        case .status(let id?):
+            guard let record = records[id] else {
+                return .failure(ControlError(.unknownTask, "task \(id) is not tracked"))
+            }
+            return .task(record)
+        case .status(nil):
+            return .daemon(await daemonStatus())
+        case .list(let state):
+            let selected = records.values.filter { state == nil || $0.state == state }
+            return .tasks(selected.sorted { ($0.watchedAt, $0.id) < ($1.watchedAt, $1.id) })
+        }
+    }
+
+    /// Wakes the loop for a newly stored record and answers with it.
+    private func accepted(_ record: TaskRecord) async -> ControlResponse {
+        signal()
+        reportChange()
+        return .task(records[record.id] ?? record)
+    }
+
+    public func daemonStatus() async -> DaemonStatus {
+        DaemonStatus(
+            version: configuration.version,
+            uptimeSeconds: Int((ContinuousClock.now - startInstant).components.seconds),
+            policyPath: configuration.policyPath,
+            policyLoadedAt: policyLoadedAt,
+            counts: counts(),
+            dryRun: machine.policy.dryRun,
+            apiBaseURL: machine.policy.api.baseURL,
+            token: await caller.tokenHealth())
+    }
+
+    public func counts() -> [TaskState: Int] {
+        var counts: [TaskState: Int] = [:]
+        for record in records.values { counts[record.state, default: 0] += 1 }
+        return counts
+    }
+}

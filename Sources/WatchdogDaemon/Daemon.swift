@@ -47,24 +47,13 @@ public enum Daemon {
         }
         if options.dryRun { policy.dryRun = true }
 
-        let tokenFile = StaticTokenProvider.credentialsFile(named: "maia-token", environment: options.environment)
-        var tokens: StaticTokenProvider?
-        if let tokenFile {
-            let provider = StaticTokenProvider(file: tokenFile)
-            do {
-                _ = try await provider.token()
-                tokens = provider
-            } catch {
-                if !policy.dryRun {
-                    return failStart(
-                        "credential maia-token is unusable: \(error)", status: ExitStatus.config, notifier, logger)
-                }
-            }
-        } else if !policy.dryRun {
-            return failStart(
-                "no Maia credentials: set LoadCredential=maia-token (or point CREDENTIALS_DIRECTORY at a directory "
-                    + "holding a maia-token file), or run with --dry-run",
-                status: ExitStatus.config, notifier, logger)
+        let tokens: (any TokenProvider)?
+        let store: any TaskStore
+        do {
+            tokens = try await loadTokens(policy: policy, environment: options.environment, logger: logger)
+            store = try openStore(options: options, logger: logger)
+        } catch {
+            return failStart(error, notifier, logger)
         }
 
         let clock = SystemWallClock()
@@ -83,7 +72,6 @@ public enum Daemon {
             caller = DryRunStopCaller(hasToken: tokens != nil)
         }
 
-        let store = InMemoryTaskStore()
         let enforcer = EnforcerService(
             configuration: .init(policyPath: options.policyPath, version: MaiaWatchdogVersion.current),
             policy: policy, clock: clock, caller: caller, store: store, random: SplitMix64(), logger: logger)
@@ -104,13 +92,14 @@ public enum Daemon {
         do {
             try await enforcer.restore()
         } catch {
-            return failStart("cannot load saved state: \(error)", status: ExitStatus.failure, notifier, logger)
+            return failStart(
+                StartFailure("cannot load saved state: \(error)", status: ExitStatus.failure), notifier, logger)
         }
         let listener: ControlSocketListener
         do {
             listener = try await bindListener(options)
         } catch {
-            return failStart("\(error)", status: ExitStatus.failure, notifier, logger)
+            return failStart(StartFailure("\(error)", status: ExitStatus.failure), notifier, logger)
         }
         await enforcer.setOnChange { counts in notifier.status(StatusLine.text(counts: counts)) }
         let services: [any Service] = [
@@ -153,11 +142,11 @@ public enum Daemon {
     }
 
     private static func failStart(
-        _ message: String, status: Int32, _ notifier: any SystemdNotifier, _ logger: Logger
+        _ failure: StartFailure, _ notifier: any SystemdNotifier, _ logger: Logger
     ) -> Int32 {
-        logger.critical("cannot start: \(message)")
-        notifier.failed(status: "cannot start: \(message)", errno: nil)
-        return status
+        logger.critical("cannot start: \(failure.message)")
+        notifier.failed(status: "cannot start: \(failure.message)", errno: failure.errno)
+        return failure.status
     }
 
     static func printError(_ line: String) {

@@ -55,12 +55,24 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        /// Debian's libsystemd (libsystemd-dev), used only by `Systemd`.
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        /// Swift over libsystemd: notifier, listened sockets, watchdog interval, journald LogHandler.
+        .target(
+            name: "Systemd",
+            dependencies: [
+                "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         /// The long-running services and their assembly.
         .target(
             name: "WatchdogDaemon",
             dependencies: [
                 "WatchdogCore",
                 "MaiaClient",
+                "Systemd",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -73,6 +85,7 @@ let package = Package(
             name: "maia-watchdogd",
             dependencies: [
                 "WatchdogDaemon",
+                "Systemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -107,6 +120,14 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SystemdTests",
+            dependencies: [
+                "Systemd",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

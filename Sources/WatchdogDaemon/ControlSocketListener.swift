@@ -22,10 +22,22 @@ public struct ControlSocketListener: Sendable {
     /// The path to unlink at shutdown (`nil` when the socket came from systemd).
     let ownedPath: String?
 
+    /// The socket's path, whoever bound it.
+    public var path: String? { ownedPath ?? server.channel.localAddress?.pathname }
+
     public enum BindError: Error, CustomStringConvertible {
         case inUse(String)
         case notASocket(String)
         case failed(String, String)
+
+        /// For `ERRNO=` on a failed start.
+        public var errno: Int32? {
+            switch self {
+            case .inUse: return EADDRINUSE
+            case .notASocket: return EEXIST
+            case .failed: return nil
+            }
+        }
 
         public var description: String {
             switch self {

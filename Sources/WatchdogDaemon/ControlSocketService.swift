@@ -74,9 +74,12 @@ public struct ControlSocketService: Service {
     private func respond(to line: ByteBuffer, peer: PeerCredentials) async -> ControlResponse {
         let policy = await enforcer.policy
         guard policy.socket.admits(uid: peer.uid, gid: peer.gid) else {
-            logger.notice(
-                "refused a request from uid \(peer.uid) gid \(peer.gid) pid \(peer.pid): not in [socket] allowed_uids/allowed_gids",
-                metadata: refusedMetadata(peer))
+            // The watchdog's own probe (this process) is refused like anyone, but not logged.
+            if peer.pid != getpid() {
+                logger.notice(
+                    "refused a request from uid \(peer.uid) gid \(peer.gid) pid \(peer.pid): not in [socket] allowed_uids/allowed_gids",
+                    metadata: refusedMetadata(peer))
+            }
             return .failure(
                 ControlError(.permissionDenied, "uid \(peer.uid) may not use this socket (see [socket] in the policy)"))
         }
@@ -89,6 +92,6 @@ public struct ControlSocketService: Service {
     }
 
     private func refusedMetadata(_ peer: PeerCredentials) -> Logger.Metadata {
-        ["event": .string(LogEvent.refused.rawValue), "peer.uid": "\(peer.uid)", "peer.pid": "\(peer.pid)"]
+        ["event": .string(WatchdogEvent.refused.rawValue), "peer.uid": "\(peer.uid)", "peer.pid": "\(peer.pid)"]
     }
 }

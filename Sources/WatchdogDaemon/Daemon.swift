@@ -3,6 +3,7 @@ import Glibc
 import Logging
 import MaiaClient
 import ServiceLifecycle
+import Systemd
 import WatchdogCore
 
 /// Assembles and runs the daemon: policy → credentials → state → socket → READY → services.
@@ -40,7 +41,7 @@ public enum Daemon {
         case .failure(let problems):
             for problem in problems.problems {
                 logger.critical(
-                    "\(problem.description)", metadata: ["event": .string(LogEvent.policyRejected.rawValue)])
+                    "\(problem.description)", metadata: ["event": .string(WatchdogEvent.policyRejected.rawValue)])
             }
             notifier.failed(status: "policy \(options.policyPath) is unusable; see the journal", errno: nil)
             return ExitStatus.config
@@ -73,7 +74,11 @@ public enum Daemon {
         }
 
         let enforcer = EnforcerService(
-            configuration: .init(policyPath: options.policyPath, version: MaiaWatchdogVersion.current),
+            configuration: .init(
+                policyPath: options.policyPath, version: MaiaWatchdogVersion.current,
+                testStallAfter: options.environment["MAIA_WATCHDOGD_TEST_STALL_AFTER_MS"].flatMap(Int.init).map {
+                    .milliseconds($0)
+                }),
             policy: policy, clock: clock, caller: caller, store: store, random: SplitMix64(), logger: logger)
         let status = await run(
             options: options, policy: policy, enforcer: enforcer, store: store, notifier: notifier, logger: logger)
@@ -99,17 +104,24 @@ public enum Daemon {
         do {
             listener = try await bindListener(options)
         } catch {
-            return failStart(StartFailure("\(error)", status: ExitStatus.failure), notifier, logger)
+            return failStart(error, notifier, logger)
         }
-        await enforcer.setOnChange { counts in notifier.status(StatusLine.text(counts: counts)) }
-        let services: [any Service] = [
+        var services: [any Service] = [
             enforcer,
             ControlSocketService(listener: listener, enforcer: enforcer, logger: logger),
             PolicyReloadService(
                 path: options.policyPath, forceDryRun: options.dryRun, enforcer: enforcer, notifier: notifier,
                 logger: logger),
-            ShutdownNotifierService(notifier: notifier),
+            StatusService(board: enforcer.statusBoard, notifier: notifier),
         ]
+        if let interval = SystemdWatchdog.interval() {
+            services.append(
+                WatchdogService(
+                    interval: interval, enforcer: enforcer, socketPath: listener.path, notifier: notifier,
+                    logger: logger))
+        }
+        // Last, so that graceful shutdown reaches it first: STOPPING=1 before anything drains.
+        services.append(ShutdownNotifierService(notifier: notifier))
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
@@ -117,28 +129,38 @@ public enum Daemon {
                 logger: logger))
         let mode = policy.dryRun ? " (dry run: no stop calls are made)" : ", stopping via \(policy.api.baseURL)"
         logger.notice(
-            "maia-watchdogd \(MaiaWatchdogVersion.current) ready on \(options.socketPath)\(mode)",
-            metadata: ["event": .string(LogEvent.started.rawValue)])
-        notifier.ready(status: StatusLine.text(counts: await enforcer.counts()))
+            "maia-watchdogd \(MaiaWatchdogVersion.current) ready on \(listener.path ?? options.socketPath)\(mode)",
+            metadata: ["event": .string(WatchdogEvent.started.rawValue)])
+        // The socket is bound and listening: connections queue until the server accepts them.
+        notifier.ready(status: enforcer.statusBoard.text)
         do {
             try await group.run()
         } catch {
             logger.error("stopped on an error: \(error)")
             return ExitStatus.failure
         }
-        logger.notice("maia-watchdogd stopped", metadata: ["event": .string(LogEvent.stopping.rawValue)])
+        logger.notice("maia-watchdogd stopped", metadata: ["event": .string(WatchdogEvent.stopping.rawValue)])
         return ExitStatus.success
     }
 
-    /// The socket passed by systemd (`LISTEN_FDS`, fd 3), else `--socket`.
-    private static func bindListener(_ options: DaemonOptions) async throws -> ControlSocketListener {
-        let environment = options.environment
-        if let pid = environment["LISTEN_PID"].flatMap(Int32.init), pid == getpid(),
-            let count = environment["LISTEN_FDS"].flatMap(Int.init), count >= 1
-        {
-            return try await ControlSocketListener.adopt(descriptor: 3)
+    /// The socket passed by systemd (`LISTEN_FDS`), else `--socket`.
+    private static func bindListener(_ options: DaemonOptions) async throws(StartFailure) -> ControlSocketListener {
+        do {
+            switch ListenedSockets.controlSocket() {
+            case .unixStream(let descriptor):
+                return try await ControlSocketListener.adopt(descriptor: descriptor)
+            case .unusable(let reason):
+                throw StartFailure(reason, status: ExitStatus.failure)
+            case .none:
+                return try await ControlSocketListener.bind(path: options.socketPath)
+            }
+        } catch let failure as StartFailure {
+            throw failure
+        } catch let error as ControlSocketListener.BindError {
+            throw StartFailure("\(error)", status: ExitStatus.failure, errno: error.errno)
+        } catch {
+            throw StartFailure("cannot listen: \(error)", status: ExitStatus.failure)
         }
-        return try await ControlSocketListener.bind(path: options.socketPath)
     }
 
     private static func failStart(

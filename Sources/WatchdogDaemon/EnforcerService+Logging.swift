@@ -11,7 +11,7 @@ extension EnforcerService {
         logger.notice(
             "refused \(verb) of task \(id) from uid \(requester.uid): \(error.message)",
             metadata: [
-                "event": .string(LogEvent.refused.rawValue), "task.id": .string(id.rawValue),
+                "event": .string(WatchdogEvent.refused.rawValue), "task.id": .string(id.rawValue),
                 "peer.uid": "\(requester.uid)", "peer.pid": "\(requester.pid)",
             ])
     }

@@ -14,10 +14,14 @@ public actor EnforcerService: Service {
     public struct Configuration: Sendable {
         public var policyPath: String
         public var version: String
+        /// Test-only: the loop stops turning this long after start, so that tests can prove the
+        /// systemd watchdog restarts a stalled daemon (`MAIA_WATCHDOGD_TEST_STALL_AFTER_MS`).
+        public var testStallAfter: Duration?
 
-        public init(policyPath: String, version: String) {
+        public init(policyPath: String, version: String, testStallAfter: Duration? = nil) {
             self.policyPath = policyPath
             self.version = version
+            self.testStallAfter = testStallAfter
         }
     }
 
@@ -37,7 +41,9 @@ public actor EnforcerService: Service {
     private var inFlight: Set<TaskID> = []
     private var waitingForSlot = false
     private let idle: IdleMonitor
-    private var onChange: (@Sendable ([TaskState: Int]) -> Void)?
+    private let heartbeats = HeartbeatGate()
+    /// What STATUS= reports; updated on every change, sent coalesced by `StatusService`.
+    public nonisolated let statusBoard = StatusBoard()
 
     public init(
         configuration: Configuration,
@@ -68,11 +74,6 @@ public actor EnforcerService: Service {
         rebuildQueue()
     }
 
-    /// Called with the counts per state whenever they may have changed (for STATUS=).
-    public func setOnChange(_ callback: @escaping @Sendable ([TaskState: Int]) -> Void) {
-        onChange = callback
-    }
-
     public var policy: Policy { machine.policy }
 
     // MARK: the loop
@@ -82,6 +83,12 @@ public actor EnforcerService: Service {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 while !wake.isClosed && !Task.isCancelled {
+                    self.heartbeats.beat()
+                    if let stall = self.configuration.testStallAfter, ContinuousClock.now - self.startInstant >= stall {
+                        self.logger.warning("test trigger: the enforcer loop stalls now")
+                        try? await Task.sleep(for: .seconds(365 * 86_400))
+                        continue
+                    }
                     let launches = await self.processDue()
                     for launch in launches {
                         group.addTask { await self.attempt(launch.id, freshToken: launch.freshToken) }
@@ -180,7 +187,7 @@ public actor EnforcerService: Service {
         guard var record = records[id], record.state == .stopping else {
             logger.info(
                 "answer for task \(id) arrived after it was forgotten: \(outcome)",
-                metadata: ["event": .string(LogEvent.stopResult.rawValue), "task.id": .string(id.rawValue)])
+                metadata: ["event": .string(WatchdogEvent.stopResult.rawValue), "task.id": .string(id.rawValue)])
             return
         }
         let now = clock.now()
@@ -188,6 +195,7 @@ public actor EnforcerService: Service {
         records[id] = record
         if let next = machine.nextWake(of: record) { queue.push(id, at: next) }
         logResult(record, outcome: outcome, action: action)
+        statusBoard.recordStop(at: now, result: Self.statusResult(outcome))
         await persist([record], removing: [])
         reportChange()
     }
@@ -248,7 +256,20 @@ public actor EnforcerService: Service {
     }
 
     func reportChange() {
-        onChange?(counts())
+        statusBoard.update(counts: counts())
+    }
+
+    static func statusResult(_ outcome: StopOutcome) -> String {
+        switch outcome {
+        case .answered(let status, _, _): return String(status)
+        case .failed: return "no answer"
+        }
+    }
+
+    /// Returns at the loop's next turn (see `HeartbeatGate`); for the watchdog.
+    public nonisolated func heartbeat() async {
+        let wake = self.wake
+        await heartbeats.request { wake.signal() }
     }
 
     static func describe(_ duration: Duration?) -> String {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Systemd
 import UnixSignals
 import WatchdogCore
 
@@ -48,14 +49,14 @@ public struct PolicyReloadService: Service {
             {
                 logger.warning(
                     "[api] base_url/request_timeout and [auth] changes take effect at the next restart",
-                    metadata: ["event": .string(LogEvent.policyLoaded.rawValue)])
+                    metadata: ["event": .string(WatchdogEvent.policyLoaded.rawValue)])
                 policy.api.baseURL = current.api.baseURL
                 policy.api.requestTimeout = current.api.requestTimeout
                 policy.auth = current.auth
             }
             await enforcer.apply(policy)
             logger.notice(
-                "policy reloaded from \(path)", metadata: ["event": .string(LogEvent.policyLoaded.rawValue)])
+                "policy reloaded from \(path)", metadata: ["event": .string(WatchdogEvent.policyLoaded.rawValue)])
             notifier.ready(status: "policy reloaded; " + StatusLine.text(counts: await enforcer.counts()))
         case .failure(let problems):
             refuse(problems.problems.map(\.description))
@@ -65,7 +66,7 @@ public struct PolicyReloadService: Service {
     private func refuse(_ problems: [String]) {
         for problem in problems {
             logger.error(
-                "policy refused: \(problem)", metadata: ["event": .string(LogEvent.policyRejected.rawValue)])
+                "policy refused: \(problem)", metadata: ["event": .string(WatchdogEvent.policyRejected.rawValue)])
         }
         notifier.ready(
             status: "new policy refused (\(problems.count) problem\(problems.count == 1 ? "" : "s")); "

@@ -1,4 +1,5 @@
 import ServiceLifecycle
+import Systemd
 
 /// Sends STOPPING=1 as soon as graceful shutdown begins. It is the last service of the group, so
 /// the group tells it first; the other services then drain.

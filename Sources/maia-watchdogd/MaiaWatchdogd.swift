@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Systemd
 import WatchdogDaemon
 
 /// `maia-watchdogd`: parses arguments and hands over to `Daemon`. Nothing else lives here.
@@ -55,16 +56,25 @@ struct MaiaWatchdogd: AsyncParsableCommand {
         if command.check {
             Foundation.exit(Daemon.check(policyPath: command.policy))
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
+        let environment = ProcessInfo.processInfo.environment
+        // Under systemd with output to the journal: native journal entries with MAIA_* fields;
+        // otherwise plain lines on stderr.
+        if JournalLogHandler.stderrIsJournal(environment: environment) {
+            LoggingSystem.bootstrap { _ in
+                JournalLogHandler(identifier: "maia-watchdogd", messageIDs: WatchdogEvent.messageIDs)
+            }
+        } else {
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = .info
+                return handler
+            }
         }
         let logger = Logger(label: "maia-watchdogd")
         let options = DaemonOptions(
             policyPath: command.policy, socketPath: command.socket, stateDirectory: command.stateDirectory,
             dryRun: command.dryRun)
-        Foundation.exit(await Daemon.run(options, logger: logger))
+        Foundation.exit(await Daemon.run(options, notifier: LibsystemdNotifier(), logger: logger))
     }
 
     func run() async throws {}

@@ -102,9 +102,21 @@ struct ControlSocketTests {
     @Test func socketACLRefusesOtherUsers() async throws {
         let policy = Harness.policy { $0.socket = .init(allowedUIDs: [getuid() &+ 1], allowedGIDs: []) }
         try await Harness.with(policy: policy, socket: true) { h in
+            // From this process (where the daemon's own watchdog probe comes from): refused, not logged.
             let line = try await LineClient.request(h.socketPath, "status")
             #expect(try object(line)["error"] as? String == "permission_denied")
-            #expect(h.logs.events("refused").count == 1)
+            #expect(h.logs.events("refused").isEmpty)
+            // From another process: refused and logged with the peer.
+            let ctl = Process()
+            ctl.executableURL = DaemonProcess.productsDirectory.appendingPathComponent("maia-watchdogctl")
+            ctl.arguments = ["--socket", h.socketPath, "status"]
+            ctl.standardError = FileHandle.nullDevice
+            try ctl.run()
+            ctl.waitUntilExit()
+            #expect(ctl.terminationStatus == 1)
+            let refused = h.logs.events("refused")
+            #expect(refused.count == 1)
+            #expect(refused.first?.metadata["peer.pid"] == "\(ctl.processIdentifier)")
         }
     }
 

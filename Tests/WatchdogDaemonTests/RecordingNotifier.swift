@@ -1,4 +1,5 @@
 import Synchronization
+import Systemd
 import WatchdogDaemon
 
 /// Records what would be sent to systemd.

@@ -1,0 +1,59 @@
+import Foundation
+import Synchronization
+import WatchdogCore
+
+/// What STATUS= says: counts per state and the last stop answer, e.g.
+/// `watching 12, stopping 1, last stop 09:14:03 → 204`. Updates are cheap and coalesced; the
+/// `StatusService` sends at most about one STATUS= a second.
+public final class StatusBoard: Sendable {
+    private struct State {
+        var counts: [TaskState: Int] = [:]
+        var lastStop: String?
+        var dirty = false
+    }
+
+    private let state = Mutex(State())
+    let changed = WakeSignal()
+
+    public init() {}
+
+    func update(counts: [TaskState: Int]) {
+        state.withLock {
+            $0.counts = counts
+            $0.dirty = true
+        }
+        changed.signal()
+    }
+
+    /// Records the answer of a stop attempt (an HTTP status, or `timeout`/`error`).
+    func recordStop(at date: Date, result: String) {
+        state.withLock {
+            $0.lastStop = "\(Self.clockTime(date)) → \(result)"
+            $0.dirty = true
+        }
+        changed.signal()
+    }
+
+    /// The text, and whether it changed since the last call.
+    func take() -> (text: String, changed: Bool) {
+        state.withLock { state in
+            defer { state.dirty = false }
+            return (Self.text(state.counts, state.lastStop), state.dirty)
+        }
+    }
+
+    public var text: String { state.withLock { Self.text($0.counts, $0.lastStop) } }
+
+    static func text(_ counts: [TaskState: Int], _ lastStop: String?) -> String {
+        var text = StatusLine.text(counts: counts)
+        if let lastStop { text += ", last stop \(lastStop)" }
+        return text
+    }
+
+    /// `HH:MM:SS` in UTC.
+    static func clockTime(_ date: Date) -> String {
+        let full = RFC3339.format(date)
+        let start = full.index(full.startIndex, offsetBy: 11)
+        return String(full[start..<full.index(start, offsetBy: 8)])
+    }
+}

@@ -86,7 +86,7 @@ public actor EnforcerService: Service {
                     self.heartbeats.beat()
                     if let stall = self.configuration.testStallAfter, ContinuousClock.now - self.startInstant >= stall {
                         self.logger.warning("test trigger: the enforcer loop stalls now")
-                        try? await Task.sleep(for: .seconds(365 * 86_400))
+                        await cancelWhenGracefulShutdown { try? await Task.sleep(for: .seconds(365 * 86_400)) }
                         continue
                     }
                     let launches = await self.processDue()

@@ -31,12 +31,22 @@ final class DaemonProcess: Sendable {
             .deletingLastPathComponent()
     }
 
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    init(_ arguments: [String], environment: [String: String] = [:], launcher: [String] = []) throws {
         process = Process()
-        process.executableURL = Self.productsDirectory.appendingPathComponent("maia-watchdogd")
-        process.arguments = arguments
+        let daemon = Self.productsDirectory.appendingPathComponent("maia-watchdogd")
+        if let first = launcher.first {
+            // e.g. systemd-socket-activate -l PATH, which then execs the daemon.
+            process.executableURL = URL(fileURLWithPath: first)
+            process.arguments = Array(launcher.dropFirst()) + [daemon.path] + arguments
+        } else {
+            process.executableURL = daemon
+            process.arguments = arguments
+        }
         var env = ProcessInfo.processInfo.environment
-        for key in ["NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "CREDENTIALS_DIRECTORY", "RUNTIME_DIRECTORY"] {
+        for key in [
+            "NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "CREDENTIALS_DIRECTORY", "RUNTIME_DIRECTORY", "WATCHDOG_USEC",
+            "WATCHDOG_PID", "JOURNAL_STREAM",
+        ] {
             env[key] = nil
         }
         process.environment = env.merging(environment) { $1 }

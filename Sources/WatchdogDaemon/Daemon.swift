@@ -47,37 +47,26 @@ public enum Daemon {
         }
         if options.dryRun { policy.dryRun = true }
 
-        let tokens: (any TokenProvider)?
+        let credentials: Credentials?
         let store: any TaskStore
         do {
-            tokens = try await loadTokens(policy: policy, environment: options.environment, logger: logger)
+            credentials = try await loadCredentials(policy: policy, environment: options.environment, logger: logger)
             store = try openStore(options: options, logger: logger)
         } catch {
             return failStart(error, notifier, logger)
         }
 
         let clock = SystemWallClock()
-        let health = TokenHealthTracker(tokens == nil ? .missing : .ok)
-        var transport: HTTPStopTransport?
-        let caller: any StopCaller
-        if let tokens, !policy.dryRun {
-            let http = HTTPStopTransport(version: MaiaWatchdogVersion.current, logger: logger)
-            transport = http
-            caller = MaiaStopCaller(
-                client: MaiaStopClient(
-                    baseURL: policy.api.baseURL, requestTimeout: policy.api.requestTimeout, transport: http,
-                    tokens: tokens),
-                clock: clock, health: health)
-        } else {
-            caller = DryRunStopCaller(hasToken: tokens != nil)
-        }
+        let maia = makeMaia(credentials: credentials, policy: policy, clock: clock, logger: logger)
+        let caller = maia.caller
 
         let enforcer = EnforcerService(
             configuration: .init(policyPath: options.policyPath, version: MaiaWatchdogVersion.current),
             policy: policy, clock: clock, caller: caller, store: store, random: SplitMix64(), logger: logger)
         let status = await run(
-            options: options, policy: policy, enforcer: enforcer, store: store, notifier: notifier, logger: logger)
-        try? await transport?.shutdown()
+            options: options, policy: policy, enforcer: enforcer, store: store, notifier: notifier,
+            extraServices: maia.services, logger: logger)
+        await maia.shutdown()
         return status
     }
 
@@ -87,6 +76,7 @@ public enum Daemon {
         enforcer: EnforcerService,
         store: any TaskStore,
         notifier: any SystemdNotifier,
+        extraServices: [any Service],
         logger: Logger
     ) async -> Int32 {
         do {
@@ -102,14 +92,15 @@ public enum Daemon {
             return failStart(StartFailure("\(error)", status: ExitStatus.failure), notifier, logger)
         }
         await enforcer.setOnChange { counts in notifier.status(StatusLine.text(counts: counts)) }
-        let services: [any Service] = [
-            enforcer,
-            ControlSocketService(listener: listener, enforcer: enforcer, logger: logger),
-            PolicyReloadService(
-                path: options.policyPath, forceDryRun: options.dryRun, enforcer: enforcer, notifier: notifier,
-                logger: logger),
-            ShutdownNotifierService(notifier: notifier),
-        ]
+        let services: [any Service] =
+            [
+                enforcer,
+                ControlSocketService(listener: listener, enforcer: enforcer, logger: logger),
+                PolicyReloadService(
+                    path: options.policyPath, forceDryRun: options.dryRun, enforcer: enforcer, notifier: notifier,
+                    logger: logger),
+                ShutdownNotifierService(notifier: notifier),
+            ] + extraServices
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },

@@ -14,7 +14,7 @@ import NIOHTTP1
 /// and the caller's retry schedule decides what happens next. Call ``shutdown()`` before the process exits.
 public final class HTTPStopTransport: StopTransport {
     private let client: HTTPClient
-    private let userAgent: String
+    let userAgent: String
     private let logger: Logger?
 
     /// Creates the transport. `version` goes into the `User-Agent` header; `logger`, when given, receives
@@ -87,7 +87,7 @@ public final class HTTPStopTransport: StopTransport {
 
     /// Runs the exchange under one bound. AsyncHTTPClient's deadline covers only the response head, so a second
     /// child task bounds the body as well.
-    private func execute(_ request: HTTPClientRequest, timeout: Duration) async throws -> StopResponse {
+    func execute(_ request: HTTPClientRequest, timeout: Duration) async throws -> StopResponse {
         try await withThrowingTaskGroup(of: StopResponse.self) { group in
             group.addTask {
                 let response = try await self.client.execute(

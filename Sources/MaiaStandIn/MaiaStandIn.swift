@@ -18,8 +18,14 @@ public final class MaiaStandIn: Sendable {
     public let baseURL: String
     /// The port actually bound (useful when started with port 0).
     public let port: Int
+    /// The token endpoint's URL when started with one, e.g. `http://127.0.0.1:41234/oauth/dpc/token`.
+    public let tokenURL: String?
 
-    private init(core: StandInCore, channel: any Channel, group: any EventLoopGroup, baseURL: String, port: Int) {
+    private init(
+        core: StandInCore, channel: any Channel, group: any EventLoopGroup, baseURL: String, port: Int,
+        tokenURL: String?
+    ) {
+        self.tokenURL = tokenURL
         self.core = core
         self.channel = channel
         self.eventLoopGroup = group
@@ -34,11 +40,14 @@ public final class MaiaStandIn: Sendable {
         port: Int = 0,
         basePath: String = "/dpc",
         acceptedTokens: Set<String> = ["test-token"],
+        tokenEndpoint: TokenEndpointConfiguration? = nil,
         onRequest: (@Sendable (RecordedRequest) -> Void)? = nil
     ) async throws -> MaiaStandIn {
         let basePath = "/" + basePath.split(separator: "/").joined(separator: "/")
         let normalizedBase = basePath == "/" ? "" : basePath
-        let core = StandInCore(basePath: normalizedBase, acceptedTokens: acceptedTokens, onRequest: onRequest)
+        let core = StandInCore(
+            basePath: normalizedBase, acceptedTokens: acceptedTokens, tokenEndpoint: tokenEndpoint,
+            onRequest: onRequest)
         let group = MultiThreadedEventLoopGroup.singleton
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -58,7 +67,10 @@ public final class MaiaStandIn: Sendable {
             channel: channel,
             group: group,
             baseURL: "http://\(hostPart):\(boundPort)\(normalizedBase)",
-            port: boundPort
+            port: boundPort,
+            tokenURL: tokenEndpoint.map {
+                "http://\(hostPart):\(boundPort)/" + $0.path.split(separator: "/").joined(separator: "/")
+            }
         )
     }
 
@@ -76,6 +88,36 @@ public final class MaiaStandIn: Sendable {
     /// Replaces the set of bearer tokens accepted; any other token gets 401.
     public func setAcceptedTokens(_ tokens: Set<String>) {
         self.core.state.withLock { $0.acceptedTokens = tokens }
+    }
+
+    /// Queues answers for the token endpoint's next requests (well-formed ones from the configured client), after
+    /// any already queued; when they run out, the default applies.
+    public func scriptToken(_ answers: [TokenAnswer]) {
+        self.core.state.withLock { $0.tokenScript += answers }
+    }
+
+    /// Sets the token endpoint's answer when nothing is scripted (initially ``TokenAnswer/issue``).
+    public func setDefaultTokenAnswer(_ answer: TokenAnswer) {
+        self.core.state.withLock { $0.defaultTokenAnswer = answer }
+    }
+
+    /// Every token issued so far, in order.
+    public var issuedTokens: [String] {
+        self.core.state.withLock { $0.issuedTokens }
+    }
+
+    /// Makes every token issued so far unacceptable (the Stop endpoint answers 401 to them), as if they expired.
+    public func revokeIssuedTokens() {
+        self.core.state.withLock { $0.revokedTokens.formUnion($0.issuedTokens) }
+    }
+
+    /// The requests to the token endpoint so far, in order.
+    public var tokenRequests: [RecordedRequest] {
+        self.core.state.withLock { state in
+            guard let path = state.tokenEndpoint?.path else { return [] }
+            let normalized = "/" + path.split(separator: "/").joined(separator: "/")
+            return state.requests.filter { $0.path.split(separator: "?").first.map(String.init) == normalized }
+        }
     }
 
     /// Every request received so far, in order of arrival.

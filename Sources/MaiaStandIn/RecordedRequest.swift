@@ -17,6 +17,9 @@ public struct RecordedRequest: Sendable {
     /// The client's address and port, e.g. `[IPv4]127.0.0.1/127.0.0.1:50312`; the same value for two requests means
     /// the client kept the connection alive.
     public let remoteAddress: String?
+    /// The decoded `application/x-www-form-urlencoded` body of a token request (it holds the client secret), else
+    /// `nil`.
+    public let form: [String: String]?
     /// What the stand-in chose to answer.
     public let answer: ScriptedAnswer
     /// The wall-clock time the request was complete.
@@ -32,7 +35,7 @@ public struct RecordedRequest: Sendable {
 }
 
 extension RecordedRequest: CustomStringConvertible {
-    /// One log line, without the token: `POST /dpc/v1/ai/agents/tasks/…/stop -> 204`.
+    /// One log line, without the token or form: `POST /dpc/v1/ai/agents/tasks/…/stop -> 204`.
     public var description: String {
         "\(self.method) \(self.path) -> \(self.answer)"
     }

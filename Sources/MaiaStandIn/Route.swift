@@ -1,14 +1,16 @@
 import Foundation
 
-/// The stand-in's endpoints, matched by path. The OAuth token endpoint will be another case here.
+/// The stand-in's endpoints, matched by path.
 enum Endpoint: Sendable, Equatable {
     /// `POST {basePath}/v1/ai/agents/tasks/{taskId}/stop`
     case stopTask(taskID: String)
+    /// `POST {tokenPath}`: the OAuth 2.0 client-credentials grant.
+    case token
 
     /// The methods the endpoint allows, for 405 and `Allow`.
     var allowedMethods: [String] {
         switch self {
-        case .stopTask:
+        case .stopTask, .token:
             return ["POST"]
         }
     }
@@ -28,10 +30,15 @@ struct Router: Sendable {
 
     private let routes: [Route]
 
-    init(basePath: String) {
+    init(basePath: String, tokenPath: String? = nil) {
         let base = basePath.split(separator: "/").map { Segment.literal(String($0)) }
         let stop: [Segment] = ["v1", "ai", "agents", "tasks"].map { .literal($0) } + [.parameter, .literal("stop")]
-        self.routes = [Route(segments: base + stop, make: { .stopTask(taskID: $0[0]) })]
+        var routes = [Route(segments: base + stop, make: { .stopTask(taskID: $0[0]) })]
+        if let tokenPath {
+            let token = tokenPath.split(separator: "/").map { Segment.literal(String($0)) }
+            routes.append(Route(segments: token, make: { _ in .token }))
+        }
+        self.routes = routes
     }
 
     /// The endpoint for `target` (a request target; the query is ignored), or `nil` for an unknown path.

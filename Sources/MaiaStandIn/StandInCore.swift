@@ -15,6 +15,11 @@ final class StandInCore: Sendable {
         var scripts: [String: [ScriptedAnswer]] = [:]
         var defaultAnswer: ScriptedAnswer = .accepted
         var acceptedTokens: Set<String>
+        var tokenEndpoint: TokenEndpointConfiguration?
+        var tokenScript: [TokenAnswer] = []
+        var defaultTokenAnswer: TokenAnswer = .issue
+        var issuedTokens: [String] = []
+        var revokedTokens: Set<String> = []
         var requests: [RecordedRequest] = []
         var waiters: [Int: Waiter] = [:]
         var cancelledWaiters: Set<Int> = []
@@ -27,9 +32,14 @@ final class StandInCore: Sendable {
     let router: Router
     let onRequest: (@Sendable (RecordedRequest) -> Void)?
 
-    init(basePath: String, acceptedTokens: Set<String>, onRequest: (@Sendable (RecordedRequest) -> Void)?) {
-        self.state = Mutex(State(acceptedTokens: acceptedTokens))
-        self.router = Router(basePath: basePath)
+    init(
+        basePath: String,
+        acceptedTokens: Set<String>,
+        tokenEndpoint: TokenEndpointConfiguration?,
+        onRequest: (@Sendable (RecordedRequest) -> Void)?
+    ) {
+        self.state = Mutex(State(acceptedTokens: acceptedTokens, tokenEndpoint: tokenEndpoint))
+        self.router = Router(basePath: basePath, tokenPath: tokenEndpoint?.path)
         self.onRequest = onRequest
     }
 
@@ -37,6 +47,8 @@ final class StandInCore: Sendable {
     struct Reply {
         var answer: ScriptedAnswer
         var extraHeaders: [(String, String)] = []
+        /// A body that replaces the problem detail (the token endpoint's JSON), with its content type.
+        var body: (contentType: String, bytes: [UInt8])?
     }
 
     /// Decides the answer to a request, records it, and wakes the waiters it satisfies.
@@ -44,15 +56,23 @@ final class StandInCore: Sendable {
         method: String,
         target: String,
         headers: [(name: String, value: String)],
+        body: [UInt8] = [],
         remoteAddress: String?
     ) -> Reply {
         let authorization = headers.first { $0.name.lowercased() == "authorization" }?.value
         let bearer = authorization.flatMap(Self.bearerToken)
         let endpoint = self.router.match(target)
         var taskID: String?
-        if case .stopTask(let id) = endpoint {
+        var form: [String: String]?
+        switch endpoint {
+        case .stopTask(let id)?:
             taskID = id
+        case .token?:
+            form = Self.decodeForm(body)
+        case nil:
+            break
         }
+        let contentType = headers.first { $0.name.lowercased() == "content-type" }?.value
         let now = Date()
         let monotonic = ContinuousClock.now
 
@@ -61,6 +81,8 @@ final class StandInCore: Sendable {
                 method: method,
                 endpoint: endpoint,
                 bearer: bearer,
+                form: form,
+                contentType: contentType,
                 state: &state
             )
             let request = RecordedRequest(
@@ -71,6 +93,7 @@ final class StandInCore: Sendable {
                 bearerToken: bearer,
                 headers: headers,
                 remoteAddress: remoteAddress,
+                form: form,
                 answer: reply.answer,
                 receivedAt: now,
                 monotonic: monotonic
@@ -95,6 +118,8 @@ final class StandInCore: Sendable {
         method: String,
         endpoint: Endpoint?,
         bearer: String?,
+        form: [String: String]?,
+        contentType: String?,
         state: inout State
     ) -> Reply {
         guard let endpoint else {
@@ -106,7 +131,10 @@ final class StandInCore: Sendable {
                 extraHeaders: [("Allow", endpoint.allowedMethods.joined(separator: ", "))]
             )
         }
-        guard let bearer, state.acceptedTokens.contains(bearer) else {
+        if endpoint == .token {
+            return Self.decideToken(form: form, contentType: contentType, state: &state)
+        }
+        guard let bearer, Self.accepts(bearer, state: state) else {
             return Reply(
                 answer: .status(401, detail: "Missing or invalid authentication token."),
                 extraHeaders: [("WWW-Authenticate", "Bearer")]
@@ -130,7 +158,65 @@ final class StandInCore: Sendable {
                 return Reply(answer: answer)
             }
             return Reply(answer: state.defaultAnswer)
+        case .token:
+            return Reply(answer: .status(500))
         }
+    }
+
+    /// A configured token, or one the token endpoint issued and that was not revoked.
+    static func accepts(_ bearer: String, state: State) -> Bool {
+        if state.acceptedTokens.contains(bearer) { return true }
+        return state.issuedTokens.contains(bearer) && !state.revokedTokens.contains(bearer)
+    }
+
+    /// The token endpoint, as an OAuth 2.0 server answers a client-credentials grant (RFC 6749 §4.4, §5.2): a form
+    /// body, `grant_type=client_credentials`, the configured client, and the audience; then the scripted answer.
+    static func decideToken(form: [String: String]?, contentType: String?, state: inout State) -> Reply {
+        func oauthError(_ status: Int, _ code: String) -> Reply {
+            let body = Array(#"{"error":"\#(code)"}"#.utf8)
+            return Reply(answer: .status(status), body: ("application/json", body))
+        }
+        guard let configuration = state.tokenEndpoint else { return Reply(answer: .status(404)) }
+        guard let contentType, contentType.lowercased().hasPrefix("application/x-www-form-urlencoded"),
+            let form
+        else {
+            return oauthError(400, "invalid_request")
+        }
+        guard form["grant_type"] == "client_credentials" else {
+            return oauthError(400, "unsupported_grant_type")
+        }
+        guard form["client_id"] == configuration.clientID, form["client_secret"] == configuration.clientSecret else {
+            return Reply(
+                answer: .status(401), extraHeaders: [("WWW-Authenticate", "Basic")],
+                body: ("application/json", Array(#"{"error":"invalid_client"}"#.utf8)))
+        }
+        if let audience = configuration.audience, form["audience"] != audience {
+            return oauthError(400, "invalid_request")
+        }
+        let answer = state.tokenScript.isEmpty ? state.defaultTokenAnswer : state.tokenScript.removeFirst()
+        switch answer {
+        case .fail(let failure):
+            return Reply(answer: failure)
+        case .issue(let expiresIn):
+            let token = "standin-\(state.issuedTokens.count + 1)-\(UInt64.random(in: 0...UInt64.max))"
+            state.issuedTokens.append(token)
+            let body = #"{"access_token":"\#(token)","expires_in":\#(expiresIn),"token_type":"Bearer"}"#
+            return Reply(answer: .status(200), body: ("application/json", Array(body.utf8)))
+        }
+    }
+
+    /// Decodes `application/x-www-form-urlencoded` text (`+` is a space); `nil` when it is not UTF-8.
+    static func decodeForm(_ body: [UInt8]) -> [String: String]? {
+        guard let text = String(validating: body, as: UTF8.self) else { return nil }
+        var form: [String: String] = [:]
+        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ part: Substring) -> String {
+                String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(part)
+            }
+            form[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return form
     }
 
     /// The token of `Bearer <token>` (scheme compared case-insensitively), else `nil`.

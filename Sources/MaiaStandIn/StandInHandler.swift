@@ -11,6 +11,9 @@ final class StandInHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private let core: StandInCore
     private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    /// The most request body kept (a token request's form is small).
+    private static let maximumBodySize = 64 * 1024
 
     init(core: StandInCore) {
         self.core = core
@@ -20,24 +23,34 @@ final class StandInHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch self.unwrapInboundIn(data) {
         case .head(let head):
             self.head = head
-        case .body:
-            break  // The Stop endpoint takes no body; whatever comes is ignored.
+        case .body(let buffer):
+            // The Stop endpoint takes no body; the token endpoint's form is read.
+            let room = Self.maximumBodySize - self.body.count
+            if room > 0 {
+                self.body += buffer.readableBytesView.prefix(room)
+            }
         case .end:
             guard let head = self.head else { return }
             self.head = nil
+            let body = self.body
+            self.body = []
             let reply = self.core.handle(
                 method: head.method.rawValue,
                 target: head.uri,
                 headers: head.headers.map { (name: $0.name, value: $0.value) },
+                body: body,
                 remoteAddress: context.remoteAddress.map { "\($0)" }
             )
-            self.send(reply.answer, extraHeaders: reply.extraHeaders, request: head, context: context)
+            self.send(
+                reply.answer, extraHeaders: reply.extraHeaders, customBody: reply.body, request: head,
+                context: context)
         }
     }
 
     private func send(
         _ answer: ScriptedAnswer,
         extraHeaders: [(String, String)],
+        customBody: (contentType: String, bytes: [UInt8])? = nil,
         request: HTTPRequestHead,
         context: ChannelHandlerContext
     ) {
@@ -49,12 +62,16 @@ final class StandInHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.eventLoop.scheduleTask(in: TimeAmount(delay)) {
                 let (handler, context) = bound.value
                 guard context.channel.isActive else { return }
-                handler.send(answer, extraHeaders: extraHeaders, request: request, context: context)
+                handler.send(
+                    answer, extraHeaders: extraHeaders, customBody: customBody, request: request, context: context)
             }
         case .status(let status, let retryAfter, let detail, let violations):
             var headers = HTTPHeaders()
             let body: [UInt8]
-            if status >= 400 {
+            if let customBody {
+                body = customBody.bytes
+                headers.add(name: "Content-Type", value: customBody.contentType)
+            } else if status >= 400 {
                 body = ProblemBody.encode(
                     status: status,
                     detail: detail,

@@ -1,32 +1,168 @@
+import Foundation
+import Glibc
 import Logging
 import MaiaClient
+import ServiceLifecycle
 import WatchdogCore
 
 extension Daemon {
-    /// The token source for the Maia API, from `$CREDENTIALS_DIRECTORY`. `nil` only in a dry run
-    /// without credentials; outside a dry run, missing or unusable credentials fail the start
-    /// with EX_CONFIG.
-    static func loadTokens(
+    /// Where the daemon's Maia token comes from.
+    enum Credentials {
+        /// `maia-client-id` + `maia-client-secret`: OAuth client credentials, refreshed before expiry.
+        case clientCredentials(id: String, secret: String)
+        /// `maia-token`: a static bearer token, re-read after a 401.
+        case staticToken(file: String)
+    }
+
+    /// The Maia side of the daemon: the stop caller, the services it needs, and how to shut it down.
+    struct MaiaWiring {
+        var caller: any StopCaller
+        var services: [any Service] = []
+        var shutdown: @Sendable () async -> Void = {}
+    }
+
+    static let clientIDCredential = "maia-client-id"
+    static let clientSecretCredential = "maia-client-secret"
+    static let tokenCredential = "maia-token"
+
+    /// The credentials in `$CREDENTIALS_DIRECTORY`. Client credentials win over `maia-token` when both are present
+    /// (a warning is logged); a secret file readable by group or others is warned about. `nil` only in a dry run
+    /// without usable credentials; outside a dry run, missing or unusable credentials fail the start with EX_CONFIG.
+    /// Nothing is sent anywhere here: the token endpoint is first asked once the daemon runs.
+    static func loadCredentials(
         policy: Policy, environment: [String: String], logger: Logger
-    ) async throws(StartFailure) -> (any TokenProvider)? {
-        guard let tokenFile = StaticTokenProvider.credentialsFile(named: "maia-token", environment: environment)
-        else {
-            if policy.dryRun { return nil }
-            throw StartFailure(
-                "no Maia credentials: set LoadCredential=maia-token (or point CREDENTIALS_DIRECTORY at a directory "
-                    + "holding a maia-token file), or run with --dry-run",
-                status: ExitStatus.config)
+    ) async throws(StartFailure) -> Credentials? {
+        func path(_ name: String) -> String? {
+            StaticTokenProvider.credentialsFile(named: name, environment: environment)
         }
-        let provider = StaticTokenProvider(file: tokenFile)
-        do {
-            _ = try await provider.token()
-            return provider
-        } catch {
+        /// A credential is present when its file exists and is not empty: the unit loads all three
+        /// names, and `make install` creates the unused ones empty.
+        func present(_ name: String) -> String? {
+            guard let file = path(name),
+                let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int, size > 0
+            else { return nil }
+            warnIfExposed(file, logger: logger)
+            return file
+        }
+        func unusable(_ message: String) throws(StartFailure) -> Credentials? {
             if policy.dryRun {
-                logger.warning("credential maia-token is unusable (\(error)); fine for a dry run")
+                logger.warning("\(message); fine for a dry run")
                 return nil
             }
-            throw StartFailure("credential maia-token is unusable: \(error)", status: ExitStatus.config)
+            throw StartFailure(message, status: ExitStatus.config)
         }
+
+        let idFile = present(clientIDCredential)
+        let secretFile = present(clientSecretCredential)
+        let tokenFile = present(tokenCredential)
+        if idFile != nil || secretFile != nil {
+            guard let idFile, let secretFile else {
+                let missing = idFile == nil ? clientIDCredential : clientSecretCredential
+                return try unusable(
+                    "credential \(missing) is missing: OAuth client credentials need both \(clientIDCredential) "
+                        + "and \(clientSecretCredential)")
+            }
+            if let tokenFile {
+                let message =
+                    "both OAuth client credentials and \(tokenFile) are present; using the client credentials "
+                    + "and ignoring \(tokenCredential)"
+                logger.warning("\(message)")
+            }
+            do throws(CredentialError) {
+                return .clientCredentials(id: try readCredential(idFile), secret: try readCredential(secretFile))
+            } catch {
+                return try unusable("\(error)")
+            }
+        }
+        guard let tokenFile else {
+            return try unusable(
+                "no Maia credentials: set LoadCredential=\(clientIDCredential) and \(clientSecretCredential) "
+                    + "(or \(tokenCredential)), or point CREDENTIALS_DIRECTORY at a directory holding those files, "
+                    + "or run with --dry-run")
+        }
+        do {
+            _ = try await StaticTokenProvider(file: tokenFile).token()
+            return .staticToken(file: tokenFile)
+        } catch {
+            return try unusable("credential \(tokenCredential) is unusable: \(error)")
+        }
+    }
+
+    /// The stop caller for `credentials`: over HTTP through one rate limiter shared by stops and token requests,
+    /// or the dry-run caller. With client credentials, a ``TokenRefreshService`` keeps the token fresh.
+    static func makeMaia(
+        credentials: Credentials?, policy: Policy, clock: SystemWallClock, logger: Logger
+    ) -> MaiaWiring {
+        guard let credentials, !policy.dryRun else {
+            return MaiaWiring(caller: DryRunStopCaller(hasToken: credentials != nil))
+        }
+        let http = HTTPStopTransport(version: MaiaWatchdogVersion.current, logger: logger)
+        let limiter = RateLimiter(ratePerMinute: policy.api.maxRequestsPerMinute, clock: clock)
+        let transport = RateLimitedTransport(http, limiter: limiter, clock: clock)
+        let health = TokenHealthTracker(.ok)
+        var services: [any Service] = []
+        let tokens: any TokenProvider
+        switch credentials {
+        case .staticToken(let file):
+            tokens = StaticTokenProvider(file: file)
+        case .clientCredentials(let id, let secret):
+            let provider = ClientCredentialsTokenProvider(
+                configuration: .init(
+                    tokenURL: policy.auth.tokenURL, audience: policy.auth.audience, clientID: id, clientSecret: secret,
+                    requestTimeout: policy.api.requestTimeout,
+                    backoff: TokenBackoff(
+                        initial: policy.retry.initialBackoff, maximum: policy.retry.maxBackoff,
+                        multiplier: policy.retry.multiplier)),
+                transport: transport, clock: clock, random: SplitMix64(), logger: logger,
+                onHealthChange: { healthy in health.set(healthy ? .ok : .failing) })
+            tokens = provider
+            services.append(TokenRefreshService(provider: provider))
+        }
+        let caller = MaiaStopCaller(
+            client: MaiaStopClient(
+                baseURL: policy.api.baseURL, requestTimeout: policy.api.requestTimeout, transport: transport,
+                tokens: tokens),
+            clock: clock, health: health)
+        return MaiaWiring(caller: caller, services: services, shutdown: { try? await http.shutdown() })
+    }
+
+    /// Warns when a secret file can be read or written by group or others (`mode & 0o077`). systemd's
+    /// `LoadCredential=` files are 0400; a hand-made directory outside systemd often is not.
+    static func warnIfExposed(_ file: String, logger: Logger) {
+        var info = stat()
+        guard stat(file, &info) == 0 else { return }
+        let mode = info.st_mode & 0o777
+        guard mode & 0o077 != 0 else { return }
+        let message =
+            "credential file \(file) is accessible to group or others (mode \(String(mode, radix: 8))); "
+            + "restrict it to its owner (chmod 600) or use systemd's LoadCredential="
+        logger.warning("\(message)")
+    }
+
+    /// Why a client-credential file cannot be used; names the file, never its content.
+    enum CredentialError: Error, CustomStringConvertible {
+        case unreadable(String)
+        case empty(String)
+        case malformed(String)
+
+        var description: String {
+            switch self {
+            case .unreadable(let file): return "credential file \(file) could not be read"
+            case .empty(let file): return "credential file \(file) is empty"
+            case .malformed(let file): return "credential file \(file) contains control characters inside it"
+            }
+        }
+    }
+
+    /// A credential file's content without surrounding whitespace and newlines.
+    static func readCredential(_ file: String) throws(CredentialError) -> String {
+        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
+        else { throw .unreadable(file) }
+        let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !value.isEmpty else { throw .empty(file) }
+        guard value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+            throw .malformed(file)
+        }
+        return value
     }
 }

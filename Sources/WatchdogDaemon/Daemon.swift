@@ -48,30 +48,18 @@ public enum Daemon {
         }
         if options.dryRun { policy.dryRun = true }
 
-        let tokens: (any TokenProvider)?
+        let credentials: Credentials?
         let store: any TaskStore
         do {
-            tokens = try await loadTokens(policy: policy, environment: options.environment, logger: logger)
+            credentials = try await loadCredentials(policy: policy, environment: options.environment, logger: logger)
             store = try openStore(options: options, logger: logger)
         } catch {
             return failStart(error, notifier, logger)
         }
 
         let clock = SystemWallClock()
-        let health = TokenHealthTracker(tokens == nil ? .missing : .ok)
-        var transport: HTTPStopTransport?
-        let caller: any StopCaller
-        if let tokens, !policy.dryRun {
-            let http = HTTPStopTransport(version: MaiaWatchdogVersion.current, logger: logger)
-            transport = http
-            caller = MaiaStopCaller(
-                client: MaiaStopClient(
-                    baseURL: policy.api.baseURL, requestTimeout: policy.api.requestTimeout, transport: http,
-                    tokens: tokens),
-                clock: clock, health: health)
-        } else {
-            caller = DryRunStopCaller(hasToken: tokens != nil)
-        }
+        let maia = makeMaia(credentials: credentials, policy: policy, clock: clock, logger: logger)
+        let caller = maia.caller
 
         let enforcer = EnforcerService(
             configuration: .init(
@@ -81,8 +69,9 @@ public enum Daemon {
                 }),
             policy: policy, clock: clock, caller: caller, store: store, random: SplitMix64(), logger: logger)
         let status = await run(
-            options: options, policy: policy, enforcer: enforcer, store: store, notifier: notifier, logger: logger)
-        try? await transport?.shutdown()
+            options: options, policy: policy, enforcer: enforcer, store: store, notifier: notifier,
+            extraServices: maia.services, logger: logger)
+        await maia.shutdown()
         return status
     }
 
@@ -92,6 +81,7 @@ public enum Daemon {
         enforcer: EnforcerService,
         store: any TaskStore,
         notifier: any SystemdNotifier,
+        extraServices: [any Service],
         logger: Logger
     ) async -> Int32 {
         do {
@@ -120,6 +110,7 @@ public enum Daemon {
                     interval: interval, enforcer: enforcer, socketPath: listener.path, notifier: notifier,
                     logger: logger))
         }
+        services.append(contentsOf: extraServices)
         // Last, so that graceful shutdown reaches it first: STOPPING=1 before anything drains.
         services.append(ShutdownNotifierService(notifier: notifier))
         let group = ServiceGroup(

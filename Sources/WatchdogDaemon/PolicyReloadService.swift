@@ -45,13 +45,14 @@ public struct PolicyReloadService: Service {
                 return
             }
             if policy.api.baseURL != current.api.baseURL || policy.api.requestTimeout != current.api.requestTimeout
-                || policy.auth != current.auth
+                || policy.api.maxRequestsPerMinute != current.api.maxRequestsPerMinute || policy.auth != current.auth
             {
                 logger.warning(
-                    "[api] base_url/request_timeout and [auth] changes take effect at the next restart",
+                    "[api] base_url/request_timeout/max_requests_per_minute and [auth] changes take effect at the next restart",
                     metadata: ["event": .string(WatchdogEvent.policyLoaded.rawValue)])
                 policy.api.baseURL = current.api.baseURL
                 policy.api.requestTimeout = current.api.requestTimeout
+                policy.api.maxRequestsPerMinute = current.api.maxRequestsPerMinute
                 policy.auth = current.auth
             }
             await enforcer.apply(policy)

@@ -15,6 +15,7 @@ public enum WatchdogEvent: String, Sendable, CaseIterable {
     case policyLoaded = "policy_loaded"
     case policyRejected = "policy_rejected"
     case tokenRefreshed = "token_refreshed"
+    case tokenFailed = "token_failed"
     case started
     case stopping
     case watchdog
@@ -34,6 +35,7 @@ public enum WatchdogEvent: String, Sendable, CaseIterable {
         case .policyLoaded: return "6a826aa79b4245b4bfc1391678739aac"
         case .policyRejected: return "e091fee8048c4a91a23da9654a3b8b01"
         case .tokenRefreshed: return "7f303421ee594759a377d77e71b8e9b2"
+        case .tokenFailed: return "9c1f4e2b7a3d4f6e8b5a0c2d4e6f8a1b"
         case .started: return "e9a7d11d2431464389b0cbf502466df3"
         case .stopping: return "c2f1eac076a3493db69235ab21a44215"
         case .watchdog: return "2524444619f3475dae4ec763e3320f14"

@@ -36,6 +36,19 @@ struct MaiaStandInCommand: AsyncParsableCommand {
     var tokens: [String] = []
 
     @Option(
+        name: .customLong("client"),
+        help: ArgumentHelp(
+            "Serve an OAuth client-credentials token endpoint at --token-path for this client; the tokens it "
+                + "issues are accepted.",
+            valueName: "CLIENT_ID:SECRET"
+        )
+    )
+    var client: String?
+
+    @Option(help: "The path of the token endpoint (with --client).")
+    var tokenPath = "/oauth/dpc/token"
+
+    @Option(
         name: .customLong("answer"),
         help: ArgumentHelp(
             "Script an answer: TASK_ID=STATUS (repeatable; a task's answers are used in order, then the default); "
@@ -48,6 +61,9 @@ struct MaiaStandInCommand: AsyncParsableCommand {
     func validate() throws {
         for answer in self.answers {
             _ = try Self.parseAnswer(answer)
+        }
+        if let client = self.client, client.split(separator: ":", maxSplits: 1).count != 2 {
+            throw ValidationError("--client expects CLIENT_ID:SECRET")
         }
         guard (0...65535).contains(self.port) else {
             throw ValidationError("--port must be between 0 and 65535")
@@ -68,6 +84,11 @@ struct MaiaStandInCommand: AsyncParsableCommand {
             port: self.port,
             basePath: self.basePath,
             acceptedTokens: self.tokens.isEmpty ? ["test-token"] : Set(self.tokens),
+            tokenEndpoint: self.client.map { client in
+                let parts = client.split(separator: ":", maxSplits: 1).map(String.init)
+                return TokenEndpointConfiguration(
+                    path: self.tokenPath, clientID: parts[0], clientSecret: parts[1], audience: nil)
+            },
             onRequest: { request in
                 let stamp = request.receivedAt.formatted(.iso8601)
                 FileHandle.standardError.write(Data("\(stamp) \(request)\n".utf8))
@@ -82,6 +103,9 @@ struct MaiaStandInCommand: AsyncParsableCommand {
             }
         }
         print(standIn.baseURL)
+        if let tokenURL = standIn.tokenURL {
+            FileHandle.standardError.write(Data("token endpoint: \(tokenURL)\n".utf8))
+        }
         fflush(nil)
 
         let signal = await Self.waitForTerminationSignal()

@@ -148,7 +148,7 @@ struct MaiaStopClientTests {
         }
     }
 
-    @Test("freshToken re-reads the token file; without it the cached token is used")
+    @Test("a 401 re-reads the token file; without one the cached token is used, freshToken or not")
     func freshTokenRereadsFile() async throws {
         try await Fixture.with(token: "token-one\n", acceptedTokens: ["token-one", "token-two"]) { fixture in
             #expect(
@@ -157,10 +157,15 @@ struct MaiaStopClientTests {
             )
             try fixture.directory.write("maia-token", "token-two\n")
             _ = await fixture.client.stop(taskID: Fixture.taskID, freshToken: false)
+            // No 401 yet: the cached token was never refused, so a fresh one is not needed.
             _ = await fixture.client.stop(taskID: Fixture.taskID, freshToken: true)
+            fixture.standIn.setAcceptedTokens(["token-two"])
             _ = await fixture.client.stop(taskID: Fixture.taskID, freshToken: false)
-            let requests = try await fixture.standIn.waitForRequests(count: 4, timeout: .seconds(5))
-            #expect(requests.map(\.bearerToken) == ["token-one", "token-one", "token-two", "token-two"])
+            _ = await fixture.client.stop(taskID: Fixture.taskID, freshToken: true)
+            let requests = try await fixture.standIn.waitForRequests(count: 5, timeout: .seconds(5))
+            #expect(
+                requests.map(\.bearerToken) == ["token-one", "token-one", "token-one", "token-one", "token-two"])
+            #expect(requests.map(\.answer.finalStatus) == [204, 204, 204, 401, 204])
         }
     }
 

@@ -151,7 +151,13 @@ struct ControlSocketTests {
         #expect(ControlSocketListener.isListening(path) == false)
         let listener = try await ControlSocketListener.bind(path: path)
         #expect(ControlSocketListener.isListening(path))
-        try await listener.server.channel.close()
+        // Serve (and so close) the probe's connection: NIO requires every accepted connection to be
+        // run through executeThenClose.
+        try await listener.server.executeThenClose { inbound in
+            var connections = inbound.makeAsyncIterator()
+            let probe = try await connections.next()
+            try await probe?.channel.executeThenClose { _, _ in }
+        }
         // A regular file is never replaced.
         let file = "\(directory)/plain"
         _ = FileManager.default.createFile(atPath: file, contents: Data())

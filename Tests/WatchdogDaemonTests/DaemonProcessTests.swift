@@ -58,6 +58,10 @@ struct DaemonProcessTests {
         let standIn = try await MaiaStandIn.start(acceptedTokens: [token])
         try FileManager.default.createDirectory(atPath: "\(directory)/creds", withIntermediateDirectories: true)
         try token.write(toFile: "\(directory)/creds/maia-token", atomically: true, encoding: .utf8)
+        // As `make install` leaves them: the unused credentials exist, empty, and count as absent.
+        for unused in ["maia-client-id", "maia-client-secret"] {
+            _ = FileManager.default.createFile(atPath: "\(directory)/creds/\(unused)", contents: Data())
+        }
         let policy = try writePolicy(
             directory,
             """

@@ -1,0 +1,171 @@
+import Foundation
+import Synchronization
+
+/// One token bucket (``TokenBucket``) shared by every call to Maia, stops and token requests alike, with callers served
+/// strictly first come, first served.
+///
+/// A caller that finds the bucket empty joins a FIFO queue. Only the caller at the head of the queue waits on the
+/// clock (until the next token accrues or a pause ends); the others wait for their turn, so calls leave in the order
+/// they asked, however many are queued, with one timer. A cancelled caller leaves the queue without taking a token.
+///
+/// ``pause(until:)`` (a 429 with `Retry-After`) holds every caller, queued or new, until then; calls already sent are
+/// not affected. A pause is capped at `maximumPause` so that one absurd `Retry-After` cannot silence the client for
+/// days (the task that got the 429 still honours it in full through its own retry schedule).
+public final class RateLimiter: Sendable {
+    /// When and in which order a call was let through.
+    public struct Grant: Sendable, Equatable {
+        /// The caller's place in arrival order, from 0.
+        public var arrival: UInt64
+        /// The place in the order calls were let through, from 0; equal to ``arrival`` when order is kept.
+        public var sequence: UInt64
+        /// The clock's time when the call was let through.
+        public var at: Date
+    }
+
+    private struct State {
+        var bucket: TokenBucket
+        var queue: [UInt64] = []
+        var head = 0
+        var turnWaiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
+        var nextArrival: UInt64 = 0
+        var nextSequence: UInt64 = 0
+
+        var first: UInt64? { self.head < self.queue.count ? self.queue[self.head] : nil }
+
+        mutating func remove(_ ticket: UInt64) {
+            if self.first == ticket {
+                self.head += 1
+            } else if let index = self.queue[self.head...].firstIndex(of: ticket) {
+                self.queue.remove(at: index)
+            }
+            if self.head > 1024 && self.head * 2 > self.queue.count {
+                self.queue.removeFirst(self.head)
+                self.head = 0
+            }
+        }
+    }
+
+    private let state: Mutex<State>
+    private let clock: any ClientClock
+    /// The longest a single ``pause(until:)`` holds the client.
+    public let maximumPause: Duration
+
+    /// Creates a limiter with a full bucket. `burst` defaults to ``TokenBucket/defaultBurst(ratePerMinute:)``.
+    public init(
+        ratePerMinute: Int,
+        burst: Int? = nil,
+        maximumPause: Duration = .seconds(600),
+        clock: any ClientClock
+    ) {
+        self.clock = clock
+        self.maximumPause = maximumPause
+        self.state = Mutex(State(bucket: TokenBucket(ratePerMinute: ratePerMinute, burst: burst, now: clock.now())))
+    }
+
+    /// The bucket's configuration and current state.
+    public var bucket: TokenBucket { self.state.withLock { $0.bucket } }
+
+    /// Callers waiting for their turn or a token.
+    public var queued: Int { self.state.withLock { $0.queue.count - $0.head } }
+
+    /// Calls that have asked so far (let through or queued).
+    public var arrivals: UInt64 { self.state.withLock { $0.nextArrival } }
+
+    /// Waits until this call may go out, in arrival order. Throws `CancellationError` when the calling task is
+    /// cancelled while waiting; no token is taken then.
+    @discardableResult
+    public func acquire() async throws -> Grant {
+        enum Entry {
+            case granted(Grant)
+            case queued(UInt64)
+        }
+        let entry = self.state.withLock { state -> Entry in
+            let arrival = state.nextArrival
+            state.nextArrival += 1
+            if state.first == nil, state.bucket.take(now: self.clock.now()) == nil {
+                return .granted(Self.grant(arrival, &state, now: self.clock.now()))
+            }
+            state.queue.append(arrival)
+            return .queued(arrival)
+        }
+        let ticket: UInt64
+        switch entry {
+        case .granted(let grant):
+            return grant
+        case .queued(let queued):
+            ticket = queued
+        }
+        do {
+            try await self.waitForTurn(ticket)
+            while true {
+                enum Step {
+                    case sleep(until: Date)
+                    case go(Grant, next: CheckedContinuation<Void, any Error>?)
+                }
+                let step = try self.state.withLock { state -> Step in
+                    try Task.checkCancellation()
+                    let now = self.clock.now()
+                    if let wake = state.bucket.take(now: now) {
+                        return .sleep(until: wake)
+                    }
+                    let grant = Self.grant(ticket, &state, now: now)
+                    return .go(grant, next: Self.handOn(ticket, &state))
+                }
+                switch step {
+                case .sleep(let wake):
+                    try await self.clock.sleep(until: wake)
+                case .go(let grant, let next):
+                    next?.resume()
+                    return grant
+                }
+            }
+        } catch {
+            let next = self.state.withLock { Self.handOn(ticket, &$0) }
+            next?.resume()
+            throw error
+        }
+    }
+
+    /// Holds every caller until `until` (at most ``maximumPause`` from now); a later pause wins over an earlier one.
+    public func pause(until: Date) {
+        let now = self.clock.now()
+        let capped = min(until, now.addingTimeInterval(Self.seconds(self.maximumPause)))
+        self.state.withLock { $0.bucket.pause(until: capped, now: now) }
+    }
+
+    private static func grant(_ arrival: UInt64, _ state: inout State, now: Date) -> Grant {
+        let grant = Grant(arrival: arrival, sequence: state.nextSequence, at: now)
+        state.nextSequence += 1
+        return grant
+    }
+
+    /// Removes `ticket` (let through, or cancelled) from the queue and returns the new head's turn to resume.
+    private static func handOn(_ ticket: UInt64, _ state: inout State) -> CheckedContinuation<Void, any Error>? {
+        state.turnWaiters[ticket] = nil
+        state.remove(ticket)
+        return state.first.flatMap { state.turnWaiters.removeValue(forKey: $0) }
+    }
+
+    /// Returns once `ticket` is at the head of the queue.
+    private func waitForTurn(_ ticket: UInt64) async throws {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let resume: Result<Void, any Error>? = self.state.withLock { state in
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    if state.first == ticket { return .success(()) }
+                    state.turnWaiters[ticket] = continuation
+                    return nil
+                }
+                if let resume { continuation.resume(with: resume) }
+            }
+        } onCancel: {
+            let waiter = self.state.withLock { $0.turnWaiters.removeValue(forKey: ticket) }
+            waiter?.resume(throwing: CancellationError())
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let parts = duration.components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Logging
+import MaiaClient
+import MaiaStandIn
+import ServiceLifecycle
+import WatchdogCore
+
+@testable import WatchdogDaemon
+
+/// Like `Harness`, but the stop caller gets its tokens from the stand-in's OAuth endpoint through a
+/// `ClientCredentialsTokenProvider`, and every call goes through one `RateLimitedTransport`, as the daemon wires it.
+/// Builds a plain `Harness` value so that its helpers (`watch`, `idle`, `requests`) apply.
+struct AuthHarness: Sendable {
+    static let clientID = "harness-client"
+    static let secret = "harness-s3cr3t-\(UInt64.random(in: 0...UInt64.max))"
+
+    let h: Harness
+    let provider: ClientCredentialsTokenProvider
+    let health: TokenHealthTracker
+    let limiter: RateLimiter
+
+    static func with(
+        policy: Policy = Harness.policy(),
+        seed: UInt64 = 1,
+        _ body: @Sendable (AuthHarness) async throws -> Void
+    ) async throws {
+        let directory = try TemporaryDirectory.make()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let standIn = try await MaiaStandIn.start(
+            acceptedTokens: [], tokenEndpoint: .init(clientID: clientID, clientSecret: secret))
+        let clock = ManualWallClock()
+        let logs = LogRecorder()
+        let logger = logs.logger()
+        var policy = policy
+        policy.api.baseURL = standIn.baseURL
+        policy.auth.tokenURL = standIn.tokenURL!
+        let http = HTTPStopTransport(version: "test", logger: logger)
+        let limiter = RateLimiter(ratePerMinute: policy.api.maxRequestsPerMinute, clock: clock)
+        let transport = RateLimitedTransport(http, limiter: limiter, clock: clock)
+        let health = TokenHealthTracker(.ok)
+        let provider = ClientCredentialsTokenProvider(
+            configuration: .init(
+                tokenURL: policy.auth.tokenURL, audience: policy.auth.audience, clientID: clientID,
+                clientSecret: secret, requestTimeout: .seconds(5),
+                backoff: TokenBackoff(
+                    initial: policy.retry.initialBackoff, maximum: policy.retry.maxBackoff,
+                    multiplier: policy.retry.multiplier)),
+            transport: transport, clock: clock, random: SplitMix64(seed: seed), logger: logger,
+            onHealthChange: { health.set($0 ? .ok : .failing) })
+        let caller = MaiaStopCaller(
+            client: MaiaStopClient(
+                baseURL: standIn.baseURL, requestTimeout: .seconds(5), transport: transport, tokens: provider),
+            clock: clock, health: health)
+        let store = InMemoryTaskStore([])
+        let policyPath = "\(directory)/policy.toml"
+        let enforcer = EnforcerService(
+            configuration: .init(policyPath: policyPath, version: "test"), policy: policy, clock: clock,
+            caller: caller, store: store, random: SplitMix64(seed: seed), logger: logger)
+        try await enforcer.restore()
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: enforcer)], gracefulShutdownSignals: [], logger: logger))
+        let harness = Harness(
+            standIn: standIn, clock: clock, logs: logs, enforcer: enforcer, store: store,
+            notifier: RecordingNotifier(), directory: directory, socketPath: "\(directory)/control.sock",
+            policyPath: policyPath)
+        let auth = AuthHarness(h: harness, provider: provider, health: health, limiter: limiter)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                try await body(auth)
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        try await http.shutdown()
+        try await standIn.shutdown()
+    }
+
+    /// Every text a person or a log could see: each log entry's message and metadata.
+    var logTexts: [String] {
+        h.logs.all.map { "\($0.level) \($0.message) \($0.metadata)" }
+    }
+}

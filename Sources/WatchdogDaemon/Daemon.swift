@@ -51,7 +51,7 @@ public enum Daemon {
         let store: any TaskStore
         do {
             tokens = try await loadTokens(policy: policy, environment: options.environment, logger: logger)
-            store = try openStore(options: options, logger: logger)
+            store = try await openStore(options: options, logger: logger)
         } catch {
             return failStart(error, notifier, logger)
         }
@@ -92,8 +92,7 @@ public enum Daemon {
         do {
             try await enforcer.restore()
         } catch {
-            return failStart(
-                StartFailure("cannot load saved state: \(error)", status: ExitStatus.failure), notifier, logger)
+            return failStart(restoreFailure(error, options: options), notifier, logger)
         }
         let listener: ControlSocketListener
         do {

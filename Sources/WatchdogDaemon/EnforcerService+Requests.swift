@@ -10,7 +10,12 @@ extension EnforcerService {
         let now = clock.now()
         switch request {
         case .watch(let id, let maxRuntime, let startedAt):
-            if let existing = records[id] { return .task(existing) }
+            if let existing = records[id] {
+                // The same ID watched concurrently: answer only once the first watch is on disk.
+                guard uncommitted[id] != nil else { return .task(existing) }
+                await withCheckedContinuation { uncommitted[id, default: []].append($0) }
+                return records[id].map { .task($0) } ?? Self.notStored(id)
+            }
             switch machine.watch(id, maxRuntime: maxRuntime, startedAt: startedAt, now: now, requestedBy: requester) {
             case .failure(let error):
                 logRefusal(error, id: id, requester: requester, verb: "watch")
@@ -24,7 +29,15 @@ extension EnforcerService {
                 logger.info(
                     "watching task \(id) for uid \(requester.uid) pid \(requester.pid), deadline \(record.deadline.map(RFC3339.format) ?? "none (exempt)")",
                     metadata: metadata)
-                await persist([record], removing: [])
+                uncommitted[id] = []
+                let stored = await persist([record], removing: [])
+                for waiter in uncommitted.removeValue(forKey: id) ?? [] { waiter.resume() }
+                guard stored else {
+                    // Never acknowledge what is not on disk.
+                    if records[id]?.watchedAt == record.watchedAt { records[id] = nil }
+                    reportChange()
+                    return Self.notStored(id)
+                }
                 return await accepted(record)
             }
         case .stop(let id):
@@ -69,6 +82,10 @@ extension EnforcerService {
             let selected = records.values.filter { state == nil || $0.state == state }
             return .tasks(selected.sorted { ($0.watchedAt, $0.id) < ($1.watchedAt, $1.id) })
         }
+    }
+
+    private static func notStored(_ id: TaskID) -> ControlResponse {
+        .failure(ControlError(.unavailable, "task \(id) could not be stored; try again"))
     }
 
     /// Wakes the loop for a newly stored record and answers with it.

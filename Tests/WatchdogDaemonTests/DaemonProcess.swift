@@ -59,7 +59,8 @@ final class DaemonProcess: Sendable {
                         state.partial = String(state.partial[state.partial.index(after: newline)...])
                     }
                 }
-                let text = state.lines.joined(separator: "\n")
+                // Joined only when someone waits: a chatty daemon would make this quadratic.
+                let text = state.waiters.isEmpty ? "" : state.lines.joined(separator: "\n")
                 let ready = state.waiters.filter { text.contains($0.text) || data.isEmpty }
                 state.waiters.removeAll { text.contains($0.text) || data.isEmpty }
                 return ready.map(\.continuation)

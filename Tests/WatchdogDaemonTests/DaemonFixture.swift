@@ -1,0 +1,44 @@
+import Foundation
+import MaiaStandIn
+
+/// A scratch directory with a policy pointing at a Maia stand-in, a token, a socket path and a
+/// state directory, for running the real `maia-watchdogd` (possibly several times on the same state).
+struct DaemonFixture: Sendable {
+    let directory: String
+    let standIn: MaiaStandIn
+    let policyPath: String
+    let socket: String
+    let stateDirectory: String
+
+    static func make(_ policy: String = "max_runtime = \"1h\"\nallow = [\"*\"]\n") async throws -> DaemonFixture {
+        let directory = try TemporaryDirectory.make()
+        let token = "store-token-\(UInt32.random(in: 0...UInt32.max))"
+        let standIn = try await MaiaStandIn.start(acceptedTokens: [token])
+        try FileManager.default.createDirectory(atPath: "\(directory)/creds", withIntermediateDirectories: true)
+        try token.write(toFile: "\(directory)/creds/maia-token", atomically: true, encoding: .utf8)
+        let policyPath = "\(directory)/policy.toml"
+        try (policy + "\n[api]\nbase_url = \"\(standIn.baseURL)\"\n").write(
+            toFile: policyPath, atomically: true, encoding: .utf8)
+        return DaemonFixture(
+            directory: directory, standIn: standIn, policyPath: policyPath, socket: "\(directory)/control.sock",
+            stateDirectory: "\(directory)/state")
+    }
+
+    /// Starts the daemon on this fixture's state; returns once it is ready.
+    func start(_ extra: [String] = []) async throws -> DaemonProcess {
+        let daemon = try launch(extra)
+        try await daemon.waitForOutput("ready on \(socket)", within: .seconds(30))
+        return daemon
+    }
+
+    func launch(_ extra: [String] = []) throws -> DaemonProcess {
+        try DaemonProcess(
+            ["--policy", policyPath, "--socket", socket, "--state-dir", stateDirectory] + extra,
+            environment: ["CREDENTIALS_DIRECTORY": "\(directory)/creds"])
+    }
+
+    func cleanUp() async {
+        try? await standIn.shutdown()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}

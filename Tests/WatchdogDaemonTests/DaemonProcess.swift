@@ -128,7 +128,33 @@ final class DaemonProcess: Sendable {
             }
         }
         guard let status = exit.withLock({ $0.status }) else { throw HarnessError.timedOut("daemon to exit") }
+        // The process has exited, but the pipe may still hold its last lines: read them all.
+        try await waitForOutputEnd(within: bound)
         return status
+    }
+
+    /// Waits (bounded) until the output pipe reaches its end (every line has been read).
+    func waitForOutputEnd(within bound: Duration = .seconds(60)) async throws {
+        try await withBound(bound, "daemon output to end") { [output] in
+            let id = UUID()
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let done = output.withLock { state -> Bool in
+                        if state.ended || Task.isCancelled { return true }
+                        // A NUL is never printed: this waiter is resumed at the end of the output.
+                        state.waiters.append(Waiter(id: id, text: "\u{0}", continuation: continuation))
+                        return false
+                    }
+                    if done { continuation.resume() }
+                }
+            } onCancel: {
+                let waiter = output.withLock { state -> Waiter? in
+                    guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                    return state.waiters.remove(at: index)
+                }
+                waiter?.continuation.resume()
+            }
+        }
     }
 
     func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }

@@ -25,6 +25,12 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
     ],
     targets: [
+        /// The system SQLite (Debian: libsqlite3-dev), for the durable task store.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
         /// Pure logic: policy, spans, task records and their state machine, the control protocol.
         .target(
             name: "WatchdogCore",
@@ -73,6 +79,7 @@ let package = Package(
                 "WatchdogCore",
                 "MaiaClient",
                 "Systemd",
+                "CSQLite",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -28,17 +28,22 @@ public struct TokenBucket: Sendable, Equatable {
         max(1, min(ratePerMinute / 10, 1000 - ratePerMinute))
     }
 
-    /// A full bucket at `now`. `ratePerMinute` and `burst` are raised to at least 1.
+    /// A full bucket at `now`. `burst` is raised to at least 1. A `ratePerMinute` of 0 (or less) means no limit
+    /// (only pauses hold calls back): the policy allows that only for a loopback endpoint, e.g. a stand-in or a
+    /// local proxy that limits on its own.
     public init(ratePerMinute: Int, burst: Int? = nil, now: Date) {
-        let rate = max(1, ratePerMinute)
+        let rate = max(0, ratePerMinute)
         self.ratePerMinute = rate
-        self.burst = max(1, burst ?? Self.defaultBurst(ratePerMinute: rate))
+        self.burst = max(1, burst ?? Self.defaultBurst(ratePerMinute: max(1, rate)))
         self.tokens = Double(self.burst)
         self.updatedAt = now
     }
 
-    /// Seconds between two calls at the steady rate.
-    public var interval: Double { 60 / Double(self.ratePerMinute) }
+    /// Whether calls are only held back by pauses.
+    public var isUnlimited: Bool { self.ratePerMinute == 0 }
+
+    /// Seconds between two calls at the steady rate (0 when unlimited).
+    public var interval: Double { self.isUnlimited ? 0 : 60 / Double(self.ratePerMinute) }
 
     /// Takes one token if a call may go out at `now` and returns `nil`; otherwise takes nothing and returns the
     /// earliest instant at which one may (the end of a pause, or when the next token has accrued).
@@ -47,6 +52,7 @@ public struct TokenBucket: Sendable, Equatable {
             if now < pausedUntil { return pausedUntil }
             self.pausedUntil = nil
         }
+        if self.isUnlimited { return nil }
         self.refill(now: now)
         if self.tokens >= 1 - Self.epsilon {
             self.tokens = max(0, self.tokens - 1)

@@ -83,6 +83,17 @@ enum EndpointURL {
         return .success(String(trimmed))
     }
 
+    /// Whether an already checked URL names a loopback host.
+    static func hasLoopbackHost(_ url: String) -> Bool {
+        guard let schemeEnd = url.range(of: "://") else { return false }
+        let rest = url[schemeEnd.upperBound...]
+        let authority = rest[..<(rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex)]
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            return isLoopback(host: authority[authority.index(after: authority.startIndex)..<close], bracketed: true)
+        }
+        return isLoopback(host: authority.split(separator: ":", maxSplits: 1).first ?? "", bracketed: false)
+    }
+
     /// `localhost`, an IPv4 address in 127.0.0.0/8, or the IPv6 loopback `::1`.
     static func isLoopback(host: Substring, bracketed: Bool) -> Bool {
         let host = host.lowercased()

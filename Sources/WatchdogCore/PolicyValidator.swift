@@ -170,6 +170,14 @@ struct PolicyValidator {
         if let rate = integer(in: table, "max_requests_per_minute", at: path) {
             if (1...Self.maiaRequestsPerMinute).contains(rate) {
                 configuration.maxRequestsPerMinute = rate
+            } else if rate == 0, baseURL.map(EndpointURL.hasLoopbackHost) == true {
+                // No client-side limit: only for a loopback endpoint (a stand-in, or a local proxy that limits).
+                configuration.maxRequestsPerMinute = 0
+            } else if rate == 0 {
+                report(
+                    path.appending("max_requests_per_minute"),
+                    "0 (no limit) is allowed only with a loopback api.base_url; Maia allows "
+                        + "\(Self.maiaRequestsPerMinute) requests a minute")
             } else {
                 report(
                     path.appending("max_requests_per_minute"),

@@ -7,6 +7,23 @@ import NIOPosix
 struct ControlConnection: Sendable {
     var channel: NIOAsyncChannel<ControlLine, ByteBuffer>
     var peer: PeerCredentials
+
+    /// Takes over an accepted channel: reads its peer's credentials, installs the line framing and
+    /// the async wrapper, then lets reads flow. Done here, in the connection's own task, rather than
+    /// in the accept path: NIO traps when a wrapped channel is dropped without `executeThenClose`,
+    /// which would happen to connections still queued when the listener closes at shutdown. A raw
+    /// accepted channel can be dropped safely (`autoRead` is off until it is wrapped, so no byte is
+    /// read before the framing is in place).
+    static func adopt(_ channel: any Channel) async throws -> (
+        NIOAsyncChannel<ControlLine, ByteBuffer>, PeerCredentials
+    ) {
+        let peer = try await PeerCredentials.of(channel).get()
+        let wrapped = try await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ControlLineDecoder()))
+            return try NIOAsyncChannel<ControlLine, ByteBuffer>(wrappingChannelSynchronously: channel)
+        }.get()
+        return (wrapped, peer)
+    }
 }
 
 /// The listening control socket.
@@ -16,7 +33,7 @@ struct ControlConnection: Sendable {
 /// mode and a client never sees a half-made socket. A file already at the path is replaced only
 /// if nothing listens on it (a stale socket left by a crash); a live listener makes start fail.
 public struct ControlSocketListener: Sendable {
-    typealias Server = NIOAsyncChannel<ControlConnection, Never>
+    typealias Server = NIOAsyncChannel<any Channel, Never>
 
     let server: Server
     /// The path to unlink at shutdown (`nil` when the socket came from systemd).
@@ -64,7 +81,7 @@ public struct ControlSocketListener: Sendable {
         let server: Server
         do {
             server = try await bootstrap().bind(unixDomainSocketPath: temporary) { channel in
-                Self.initialize(channel)
+                channel.eventLoop.makeSucceededFuture(channel)
             }
         } catch {
             throw BindError.failed(path, "\(error)")
@@ -81,7 +98,7 @@ public struct ControlSocketListener: Sendable {
     /// Adopts a listening socket passed by the service manager (`LISTEN_FDS`); it is never unlinked.
     public static func adopt(descriptor: CInt) async throws -> ControlSocketListener {
         let server: Server = try await bootstrap().bind(descriptor, cleanupExistingSocketFile: false) { channel in
-            Self.initialize(channel)
+            channel.eventLoop.makeSucceededFuture(channel)
         }
         return ControlSocketListener(server: server, ownedPath: nil)
     }
@@ -90,14 +107,8 @@ public struct ControlSocketListener: Sendable {
         ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
-    }
-
-    private static func initialize(_ channel: any Channel) -> EventLoopFuture<ControlConnection> {
-        PeerCredentials.of(channel).flatMapThrowing { peer in
-            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ControlLineDecoder()))
-            let wrapped = try NIOAsyncChannel<ControlLine, ByteBuffer>(wrappingChannelSynchronously: channel)
-            return ControlConnection(channel: wrapped, peer: peer)
-        }
+            // Off until the connection's task has installed the framing (see ControlConnection.adopt).
+            .childChannelOption(.autoRead, value: false)
     }
 
     /// Removes `path` if it is a socket nobody listens on; throws if someone does.

@@ -37,7 +37,16 @@ public struct ControlSocketService: Service {
         }
     }
 
-    private func serve(_ connection: ControlConnection) async {
+    private func serve(_ accepted: any Channel) async {
+        let connection: ControlConnection
+        do {
+            let (channel, peer) = try await ControlConnection.adopt(accepted)
+            connection = ControlConnection(channel: channel, peer: peer)
+        } catch {
+            logger.debug("could not take over a control connection: \(error)")
+            accepted.close(promise: nil)
+            return
+        }
         let peer = connection.peer
         do {
             // On shutdown, open connections are closed too (a client that keeps its connection
@@ -51,27 +60,66 @@ public struct ControlSocketService: Service {
         }
     }
 
+    /// How many answers one connection may have outstanding (waiting for their commit or to be
+    /// written) before the server stops reading its lines.
+    static let pipelineDepth = 256
+
+    /// Lines are applied one after the other, in order (the next one starts once the previous
+    /// one's effect is made, see `EnforcerService.handle(_:from:applied:)`), while their answers,
+    /// which may wait for a commit, are written in order by a second task. So a client that
+    /// pipelines watches gets them group-committed instead of paying one commit each.
     private func serveLines(_ connection: ControlConnection, peer: PeerCredentials) async throws {
         try await connection.channel.executeThenClose { inbound, outbound in
-            for try await item in inbound {
-                switch item {
-                case .line(let buffer):
-                    let response = await respond(to: buffer, peer: peer)
-                    try await outbound.write(ByteBuffer(string: response.jsonLine + "\n"))
-                case .tooLong:
-                    let error = ControlError(
-                        .lineTooLong, "request line longer than \(ControlProtocol.maxLineBytes) bytes; closing")
-                    try await outbound.write(ByteBuffer(string: ControlResponse.failure(error).jsonLine + "\n"))
-                    logger.notice(
-                        "closed a connection from uid \(peer.uid) pid \(peer.pid): line too long",
-                        metadata: refusedMetadata(peer))
-                    return
+            // Reads were held back until the framing was installed.
+            try await connection.channel.channel.setOption(ChannelOptions.autoRead, value: true).get()
+            let (answers, answerSink) = AsyncStream.makeStream(of: OneShot<ControlResponse>.self)
+            let (written, writtenSink) = AsyncStream.makeStream(of: Void.self)
+            try await withThrowingDiscardingTaskGroup { group in
+                defer { answerSink.finish() }
+                group.addTask {
+                    defer { writtenSink.finish() }
+                    for await answer in answers {
+                        try await outbound.write(ByteBuffer(string: await answer.value.jsonLine + "\n"))
+                        writtenSink.yield()
+                    }
                 }
+                var writtenCount = written.makeAsyncIterator()
+                var outstanding = 0
+                reading: for try await item in inbound {
+                    while outstanding >= Self.pipelineDepth {
+                        guard await writtenCount.next() != nil else { break reading }
+                        outstanding -= 1
+                    }
+                    outstanding += 1
+                    let answer = OneShot<ControlResponse>()
+                    answerSink.yield(answer)
+                    switch item {
+                    case .line(let buffer):
+                        let applied = OneShot<Void>()
+                        group.addTask {
+                            answer.fill(await self.respond(to: buffer, peer: peer) { applied.fill(()) })
+                            applied.fill(())
+                        }
+                        await applied.value
+                    case .tooLong:
+                        let error = ControlError(
+                            .lineTooLong, "request line longer than \(ControlProtocol.maxLineBytes) bytes; closing")
+                        answer.fill(.failure(error))
+                        logger.notice(
+                            "closed a connection from uid \(peer.uid) pid \(peer.pid): line too long",
+                            metadata: refusedMetadata(peer))
+                        break reading
+                    }
+                }
+                // Leaving the group waits for the answers already read to be written.
+                answerSink.finish()
             }
         }
     }
 
-    private func respond(to line: ByteBuffer, peer: PeerCredentials) async -> ControlResponse {
+    private func respond(
+        to line: ByteBuffer, peer: PeerCredentials, applied: @Sendable () -> Void
+    ) async -> ControlResponse {
         let policy = await enforcer.policy
         guard policy.socket.admits(uid: peer.uid, gid: peer.gid) else {
             // The watchdog's own probe (this process) is refused like anyone, but not logged.
@@ -87,7 +135,7 @@ public struct ControlSocketService: Service {
         case .failure(let error):
             return .failure(error)
         case .success(let request):
-            return await enforcer.handle(request, from: peer.requester)
+            return await enforcer.handle(request, from: peer.requester, applied: applied)
         }
     }
 

@@ -52,7 +52,7 @@ public enum Daemon {
         let store: any TaskStore
         do {
             credentials = try await loadCredentials(policy: policy, environment: options.environment, logger: logger)
-            store = try openStore(options: options, logger: logger)
+            store = try await openStore(options: options, logger: logger)
         } catch {
             return failStart(error, notifier, logger)
         }
@@ -87,8 +87,7 @@ public enum Daemon {
         do {
             try await enforcer.restore()
         } catch {
-            return failStart(
-                StartFailure("cannot load saved state: \(error)", status: ExitStatus.failure), notifier, logger)
+            return failStart(restoreFailure(error, options: options), notifier, logger)
         }
         let listener: ControlSocketListener
         do {
@@ -112,18 +111,21 @@ public enum Daemon {
         }
         services.append(contentsOf: extraServices)
         // Last, so that graceful shutdown reaches it first: STOPPING=1 before anything drains.
-        services.append(ShutdownNotifierService(notifier: notifier))
+        let mode = policy.dryRun ? " (dry run: no stop calls are made)" : ", stopping via \(policy.api.baseURL)"
+        let socketPath = listener.path ?? options.socketPath
+        services.append(
+            LifecycleNotifierService(
+                notifier: notifier, status: { enforcer.statusBoard.text },
+                onReady: {
+                    logger.notice(
+                        "maia-watchdogd \(MaiaWatchdogVersion.current) ready on \(socketPath)\(mode)",
+                        metadata: ["event": .string(WatchdogEvent.started.rawValue)])
+                }))
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
-        let mode = policy.dryRun ? " (dry run: no stop calls are made)" : ", stopping via \(policy.api.baseURL)"
-        logger.notice(
-            "maia-watchdogd \(MaiaWatchdogVersion.current) ready on \(listener.path ?? options.socketPath)\(mode)",
-            metadata: ["event": .string(WatchdogEvent.started.rawValue)])
-        // The socket is bound and listening: connections queue until the server accepts them.
-        notifier.ready(status: enforcer.statusBoard.text)
         do {
             try await group.run()
         } catch {

@@ -5,12 +5,24 @@ import WatchdogCore
 extension EnforcerService {
     // MARK: requests
 
-    /// Serves one control-socket request from `requester`.
-    public func handle(_ request: ControlRequest, from requester: Requester) async -> ControlResponse {
+    /// Serves one control-socket request from `requester`. `applied` is called once the request's
+    /// effect on the tracked tasks is made and its write queued, before the answer waits for the
+    /// commit: the control socket then starts the connection's next request (effects stay in
+    /// order, commits overlap).
+    public func handle(
+        _ request: ControlRequest, from requester: Requester, applied: @Sendable () -> Void = {}
+    ) async -> ControlResponse {
+        defer { applied() }
         let now = clock.now()
         switch request {
         case .watch(let id, let maxRuntime, let startedAt):
-            if let existing = records[id] { return .task(existing) }
+            if let existing = records[id] {
+                // The same ID watched concurrently: answer only once the first watch is on disk.
+                guard uncommitted[id] != nil else { return .task(existing) }
+                applied()
+                await withCheckedContinuation { uncommitted[id, default: []].append($0) }
+                return records[id].map { .task($0) } ?? Self.notStored(id)
+            }
             switch machine.watch(id, maxRuntime: maxRuntime, startedAt: startedAt, now: now, requestedBy: requester) {
             case .failure(let error):
                 logRefusal(error, id: id, requester: requester, verb: "watch")
@@ -24,7 +36,16 @@ extension EnforcerService {
                 logger.info(
                     "watching task \(id) for uid \(requester.uid) pid \(requester.pid), deadline \(record.deadline.map(RFC3339.format) ?? "none (exempt)")",
                     metadata: metadata)
-                await persist([record], removing: [])
+                uncommitted[id] = []
+                applied()
+                let stored = await persist([record], removing: [])
+                for waiter in uncommitted.removeValue(forKey: id) ?? [] { waiter.resume() }
+                guard stored else {
+                    // Never acknowledge what is not on disk.
+                    if records[id]?.watchedAt == record.watchedAt { records[id] = nil }
+                    reportChange()
+                    return Self.notStored(id)
+                }
                 return await accepted(record)
             }
         case .stop(let id):
@@ -42,6 +63,7 @@ extension EnforcerService {
                     "stop of task \(id) requested by uid \(requester.uid) pid \(requester.pid)", metadata: metadata)
                 if case .finish(.dryRun) = action { logWouldStop(record) }
                 if let next = machine.nextWake(of: record) { queue.push(id, at: next) }
+                applied()
                 await persist([record], removing: [])
                 return await accepted(record)
             }
@@ -55,6 +77,7 @@ extension EnforcerService {
             metadata["peer.uid"] = "\(requester.uid)"
             metadata["peer.pid"] = "\(requester.pid)"
             logger.info("forgot task \(id) at the request of uid \(requester.uid)", metadata: metadata)
+            applied()
             await persist([], removing: [id])
             reportChange()
             return .task(record)
@@ -69,6 +92,10 @@ extension EnforcerService {
             let selected = records.values.filter { state == nil || $0.state == state }
             return .tasks(selected.sorted { ($0.watchedAt, $0.id) < ($1.watchedAt, $1.id) })
         }
+    }
+
+    private static func notStored(_ id: TaskID) -> ControlResponse {
+        .failure(ControlError(.unavailable, "task \(id) could not be stored; try again"))
     }
 
     /// Wakes the loop for a newly stored record and answers with it.

@@ -44,6 +44,8 @@ public actor EnforcerService: Service {
     private let heartbeats = HeartbeatGate()
     /// What STATUS= reports; updated on every change, sent coalesced by `StatusService`.
     public nonisolated let statusBoard = StatusBoard()
+    /// Watches not yet committed, with the requests for the same ID waiting on that commit.
+    var uncommitted: [TaskID: [CheckedContinuation<Void, Never>]] = [:]
 
     public init(
         configuration: Configuration,
@@ -67,11 +69,19 @@ public actor EnforcerService: Service {
 
     /// Loads every stored record; call before READY. Deadlines that passed while the daemon was
     /// down are due at once, and stops that were backing off resume at their next attempt.
+    /// A stop attempt that was in flight when the daemon died is retried at once.
     public func restore() async throws {
-        for record in try await store.loadAll() {
+        let now = clock.now()
+        for var record in try await store.loadAll() {
+            if machine.resume(&record, now: now) {
+                logger.warning(
+                    "task \(record.id): stop attempt \(record.attempts) was in flight when the daemon stopped; retrying",
+                    metadata: .event(.stopAttempt, task: record))
+            }
             records[record.id] = record
         }
         rebuildQueue()
+        statusBoard.seed(counts: counts())
     }
 
     public var policy: Policy { machine.policy }
@@ -246,12 +256,16 @@ public actor EnforcerService: Service {
         }
     }
 
-    func persist(_ changed: [TaskRecord], removing removed: [TaskID]) async {
+    /// Returns whether the store took the changes.
+    @discardableResult
+    func persist(_ changed: [TaskRecord], removing removed: [TaskID]) async -> Bool {
         do {
             if !changed.isEmpty { try await store.save(changed) }
             if !removed.isEmpty { try await store.remove(removed) }
+            return true
         } catch {
             logger.error("could not store task records: \(error)")
+            return false
         }
     }
 

@@ -17,6 +17,11 @@ public final class StatusBoard: Sendable {
 
     public init() {}
 
+    /// The counts at start (sent with READY=1, not as a change of their own).
+    func seed(counts: [TaskState: Int]) {
+        state.withLock { $0.counts = counts }
+    }
+
     func update(counts: [TaskState: Int]) {
         state.withLock {
             $0.counts = counts

@@ -2,16 +2,21 @@ import WatchdogCore
 
 /// Where task records live between restarts. A `save` returns only once the records are stored
 /// (for a durable store: on disk), so a `watch` is acknowledged only after that.
+///
+/// `save` and `remove` are `nonisolated(nonsending)`: they run on the caller's executor up to
+/// their first suspension, so a store can queue the write in the order the caller (the enforcer
+/// actor) made it. Writes made one after the other reach the store in that order.
 public protocol TaskStore: Sendable {
     /// Every stored record, at start.
     func loadAll() async throws -> [TaskRecord]
     /// Inserts or replaces records.
-    func save(_ records: [TaskRecord]) async throws
+    nonisolated(nonsending) func save(_ records: [TaskRecord]) async throws
     /// Drops records (forgotten or past retention).
-    func remove(_ ids: [TaskID]) async throws
+    nonisolated(nonsending) func remove(_ ids: [TaskID]) async throws
 }
 
-/// Keeps records in memory only: nothing survives a restart. The durable store replaces it.
+/// Keeps records in memory only: nothing survives a restart. For tests; the daemon uses
+/// `SQLiteTaskStore`.
 public actor InMemoryTaskStore: TaskStore {
     private var records: [TaskID: TaskRecord] = [:]
 

@@ -14,7 +14,7 @@ struct MaiaWatchdogd: AsyncParsableCommand {
             Runs in the foreground for systemd (Type=notify). Clients send task IDs on the control \
             socket (maia-watchdogctl, or `echo $ID | socat - UNIX-CONNECT:SOCKET`).
             Exit status: 0 after a clean shutdown, 78 when the policy or credentials are unusable, \
-            1 for any other failure to start.
+            65 when the saved state is unusable (see --check-state), 1 for any other failure to start.
             """,
         version: MaiaWatchdogVersion.current)
 
@@ -40,6 +40,11 @@ struct MaiaWatchdogd: AsyncParsableCommand {
     @Flag(help: "Validate the policy, print a summary (or every problem), and exit 0 or 78.")
     var check = false
 
+    @Flag(
+        name: .customLong("check-state"),
+        help: "Check the saved state read-only, print a summary (or the problem), and exit 0 or 65.")
+    var checkState = false
+
     static func main() async {
         let command: MaiaWatchdogd
         do {
@@ -55,6 +60,11 @@ struct MaiaWatchdogd: AsyncParsableCommand {
         }
         if command.check {
             Foundation.exit(Daemon.check(policyPath: command.policy))
+        }
+        if command.checkState {
+            let options = DaemonOptions(
+                policyPath: nil, socketPath: nil, stateDirectory: command.stateDirectory, dryRun: false)
+            Foundation.exit(Daemon.checkState(stateDirectory: options.stateDirectory))
         }
         let environment = ProcessInfo.processInfo.environment
         // Under systemd with output to the journal: native journal entries with MAIA_* fields;

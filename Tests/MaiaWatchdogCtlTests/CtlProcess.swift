@@ -63,7 +63,9 @@ enum CtlProcess {
         environment["MAIA_WATCHDOG_SOCKET"] = socketEnvironment
         process.environment = environment
         let output = Pipe()
+        output.closeOnExecForCtl()
         let error = Pipe()
+        error.closeOnExecForCtl()
         process.standardOutput = output
         process.standardError = error
         process.standardInput = FileHandle.nullDevice
@@ -154,4 +156,13 @@ private final class LockedData: Sendable {
     private let storage = Mutex(Data())
     func set(_ value: Data) { storage.withLock { $0 = value } }
     func get() -> Data { storage.withLock { $0 } }
+}
+
+extension Pipe {
+    /// Both ends close-on-exec, so that processes spawned concurrently by other tests do not inherit them
+    /// and keep `readDataToEndOfFile` waiting (dup2 into the child's stdio clears the flag there).
+    func closeOnExecForCtl() {
+        _ = fcntl(fileHandleForReading.fileDescriptor, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fileHandleForWriting.fileDescriptor, F_SETFD, FD_CLOEXEC)
+    }
 }

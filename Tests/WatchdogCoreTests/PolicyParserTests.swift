@@ -346,7 +346,7 @@ struct PolicyParserTests {
             ),
             (
                 "allow = [\"*\"]\n[api]\nmax_requests_per_minute = 0",
-                #"p.toml:3: api.max_requests_per_minute: must be between 1 and 1000 (Maia allows 1000 requests a minute), got 0"#
+                #"p.toml:3: api.max_requests_per_minute: 0 (no limit) is allowed only with a loopback api.base_url; Maia allows 1000 requests a minute"#
             ),
             (
                 "allow = [\"*\"]\n[api]\nmax_requests_per_minute = 900.0",
@@ -664,6 +664,19 @@ struct PolicyParserTests {
         #expect(summary.contains("retry backoff     up to 1s each time (full jitter)\n"))
         #expect(summary.hasSuffix("socket access     UIDs 0, 1000; GIDs 998"))
     }
+
+    @Test func noRateLimitOnlyForALoopbackEndpoint() throws {
+        let local = try PolicyParser.parse(
+            "allow = [\"*\"]\n[api]\nbase_url = \"http://127.0.0.1:8080/dpc\"\nmax_requests_per_minute = 0\n",
+            path: "p.toml"
+        ).get()
+        #expect(local.api.maxRequestsPerMinute == 0)
+        let remote = PolicyParser.parse(
+            "allow = [\"*\"]\n[api]\nbase_url = \"https://eu1.api.matillion.com/dpc\"\nmax_requests_per_minute = 0\n",
+            path: "p.toml")
+        #expect((try? remote.get()) == nil)
+    }
+
 }
 
 extension Result {

@@ -14,7 +14,7 @@ struct AuthDaemonProcessTests {
         let process = Process()
         process.executableURL = DaemonProcess.productsDirectory.appendingPathComponent("maia-watchdogctl")
         process.arguments = arguments
-        let out = Pipe()
+        let out = Pipe().closeOnExec()
         process.standardOutput = out
         process.standardError = out
         try process.run()

@@ -4,6 +4,7 @@ import Synchronization
 /// The real `maia-watchdogd` binary run as a child process, its stderr read line by line.
 final class DaemonProcess: Sendable {
     private let process: Process
+    private let scratchState: String
     private let output = Locked<(lines: [String], partial: String, ended: Bool, waiters: [Waiter])>(([], "", false, []))
     private let exit = Locked<(status: Int32?, waiters: [UUID: CheckedContinuation<Void, Never>])>((nil, [:]))
 
@@ -49,8 +50,16 @@ final class DaemonProcess: Sendable {
         ] {
             env[key] = nil
         }
+        // Never the machine's /var/lib/maia-watchdog: a fresh state directory unless the test names one
+        // (with --state-dir, which wins, or STATE_DIRECTORY).
+        let scratchState = "/tmp/maia-test-state-\(UUID().uuidString.prefix(8))"
+        env["STATE_DIRECTORY"] = scratchState
+        self.scratchState = scratchState
         process.environment = env.merging(environment) { $1 }
         let stderr = Pipe()
+        // Close-on-exec, so that daemons other tests spawn meanwhile do not inherit the write end and
+        // hold the pipe open past this daemon's exit (the child still gets it: dup2 clears the flag).
+        stderr.closeOnExec()
         process.standardError = stderr
         process.standardOutput = stderr
         process.standardInput = FileHandle.nullDevice
@@ -69,7 +78,8 @@ final class DaemonProcess: Sendable {
                         state.partial = String(state.partial[state.partial.index(after: newline)...])
                     }
                 }
-                let text = state.lines.joined(separator: "\n")
+                // Joined only when someone waits: a chatty daemon would make this quadratic.
+                let text = state.waiters.isEmpty ? "" : state.lines.joined(separator: "\n")
                 let ready = state.waiters.filter { text.contains($0.text) || data.isEmpty }
                 state.waiters.removeAll { text.contains($0.text) || data.isEmpty }
                 return ready.map(\.continuation)
@@ -137,13 +147,42 @@ final class DaemonProcess: Sendable {
             }
         }
         guard let status = exit.withLock({ $0.status }) else { throw HarnessError.timedOut("daemon to exit") }
+        // The process has exited, but the pipe may still hold its last lines: wait (briefly) for its end.
+        // A process another test spawned at the same moment can inherit the pipe's write end and keep
+        // it open; the daemon's own lines are all in the pipe by now, so after the bound go on.
+        try? await waitForOutputEnd(within: .seconds(3))
         return status
+    }
+
+    /// Waits (bounded) until the output pipe reaches its end (every line has been read).
+    func waitForOutputEnd(within bound: Duration = .seconds(60)) async throws {
+        try await withBound(bound, "daemon output to end") { [output] in
+            let id = UUID()
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let done = output.withLock { state -> Bool in
+                        if state.ended || Task.isCancelled { return true }
+                        // A NUL is never printed: this waiter is resumed at the end of the output.
+                        state.waiters.append(Waiter(id: id, text: "\u{0}", continuation: continuation))
+                        return false
+                    }
+                    if done { continuation.resume() }
+                }
+            } onCancel: {
+                let waiter = output.withLock { state -> Waiter? in
+                    guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                    return state.waiters.remove(at: index)
+                }
+                waiter?.continuation.resume()
+            }
+        }
     }
 
     func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(atPath: scratchState)
     }
 }
 
@@ -157,5 +196,16 @@ final class Locked<Value: Sendable>: Sendable {
 
     func withLock<Result>(_ body: (inout sending Value) throws -> sending Result) rethrows -> Result {
         try mutex.withLock(body)
+    }
+}
+
+extension Pipe {
+    /// Marks both ends close-on-exec, so that processes other tests spawn concurrently do not inherit
+    /// them and hold the pipe open (a child handed an end as its stdio still gets it: dup2 clears the flag).
+    @discardableResult
+    func closeOnExec() -> Pipe {
+        _ = fcntl(fileHandleForReading.fileDescriptor, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fileHandleForWriting.fileDescriptor, F_SETFD, FD_CLOEXEC)
+        return self
     }
 }

@@ -89,7 +89,7 @@ struct DaemonProcessTests {
         let ctl = Process()
         ctl.executableURL = DaemonProcess.productsDirectory.appendingPathComponent("maia-watchdogctl")
         ctl.arguments = ["--socket", socket, "--json", "status", id]
-        let out = Pipe()
+        let out = Pipe().closeOnExec()
         ctl.standardOutput = out
         try ctl.run()
         let status = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

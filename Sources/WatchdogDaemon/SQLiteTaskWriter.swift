@@ -1,0 +1,251 @@
+import CSQLite
+import Foundation
+import WatchdogCore
+
+/// The connection behind `SQLiteTaskStore` and everything done with it: opening and checking the
+/// file, migrating the schema, writing batches, reading records back.
+///
+/// `@unchecked Sendable` because it is handed to the store's serial queue and used only there
+/// (the store never calls it from anywhere else); SQLite handles are not thread-safe here
+/// (`SQLITE_OPEN_NOMUTEX`).
+final class SQLiteTaskWriter: @unchecked Sendable {
+    enum Operation: Sendable {
+        case save([TaskRecord])
+        case remove([TaskID])
+    }
+
+    /// `PRAGMA application_id` of a maia-watchdog store ("MWDT"), so a foreign database is refused.
+    static let applicationID: Int32 = 0x4D57_4454
+
+    /// Migration `n` takes the schema from version `n` to `n + 1` (`PRAGMA user_version`). Append
+    /// only; never edit a migration that has shipped.
+    ///
+    /// Times are REAL seconds since 1970 (`datetime(deadline, 'unixepoch')` in the sqlite3 shell);
+    /// spans are INTEGER microseconds (systemd's resolution).
+    static let migrations: [String] = [
+        // 0 → 1: the tasks table.
+        """
+        PRAGMA application_id = \(applicationID);
+        CREATE TABLE tasks (
+            id TEXT PRIMARY KEY NOT NULL,
+            state TEXT NOT NULL,
+            watched_at REAL NOT NULL,
+            started_at REAL NOT NULL,
+            deadline REAL,
+            max_runtime_us INTEGER,
+            requested_max_runtime_us INTEGER,
+            attempts INTEGER NOT NULL,
+            last_http_status INTEGER,
+            last_error TEXT,
+            updated_at REAL NOT NULL,
+            requested_by_uid INTEGER NOT NULL,
+            requested_by_pid INTEGER NOT NULL,
+            first_attempt_at REAL,
+            next_attempt_at REAL
+        ) WITHOUT ROWID;
+        """,
+        // 1 → 2: records by state, for `--check-state` and `list state=…` on large stores.
+        "CREATE INDEX tasks_by_state ON tasks (state, watched_at);",
+    ]
+
+    /// The schema version this build writes.
+    static var schemaVersion: Int { migrations.count }
+
+    static let columns =
+        "id, state, watched_at, started_at, deadline, max_runtime_us, requested_max_runtime_us, attempts, "
+        + "last_http_status, last_error, updated_at, requested_by_uid, requested_by_pid, first_attempt_at, "
+        + "next_attempt_at"
+
+    let path: String
+    private var connection: SQLiteConnection?
+    private var upsert: SQLiteStatement?
+    private var delete: SQLiteStatement?
+
+    /// Opens, checks and migrates the store at `path` for reading and writing.
+    init(path: String) throws(TaskStoreError) {
+        self.path = path
+        let connection = try Self.wrap(path) { () throws(SQLiteError) in try SQLiteConnection(path: path) }
+        let version = try Self.checkedVersion(connection, path: path)
+        try Self.wrap(path) { () throws(SQLiteError) in
+            let mode = try connection.scalarText("PRAGMA journal_mode = WAL")
+            guard mode == "wal" else {
+                throw SQLiteError(
+                    code: SQLITE_IOERR, message: "cannot switch to WAL mode (journal_mode is \(mode ?? "?"))")
+            }
+            try connection.execute("PRAGMA synchronous = FULL")
+            if version < Self.schemaVersion {
+                try connection.execute("BEGIN IMMEDIATE")
+                do throws(SQLiteError) {
+                    for migration in Self.migrations[version...] { try connection.execute(migration) }
+                    try connection.execute("PRAGMA user_version = \(Self.schemaVersion)")
+                    try connection.execute("COMMIT")
+                } catch {
+                    try? connection.execute("ROLLBACK")
+                    throw error
+                }
+            }
+            upsert = try connection.prepare(
+                "INSERT OR REPLACE INTO tasks (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            delete = try connection.prepare("DELETE FROM tasks WHERE id = ?")
+        }
+        self.connection = connection
+    }
+
+    func close() {
+        upsert = nil
+        delete = nil
+        connection?.close()
+        connection = nil
+    }
+
+    /// Writes `operations` in order, in one transaction.
+    func commit(_ operations: [Operation]) throws(TaskStoreError) {
+        guard let connection, let upsert, let delete else {
+            throw .writeFailed(path: path, reason: "the store is closed")
+        }
+        do throws(SQLiteError) {
+            try connection.execute("BEGIN IMMEDIATE")
+            do throws(SQLiteError) {
+                for operation in operations {
+                    switch operation {
+                    case .save(let records):
+                        for record in records { try upsert.run(Self.values(of: record)) }
+                    case .remove(let ids):
+                        for id in ids { try delete.run([.text(id.rawValue)]) }
+                    }
+                }
+                try connection.execute("COMMIT")
+            } catch {
+                try? connection.execute("ROLLBACK")
+                throw error
+            }
+        } catch {
+            throw .writeFailed(path: path, reason: error.description)
+        }
+    }
+
+    func loadAll() throws(TaskStoreError) -> [TaskRecord] {
+        guard let connection else { throw .writeFailed(path: path, reason: "the store is closed") }
+        return try Self.records(connection, path: path)
+    }
+
+    // MARK: shared with the read-only check
+
+    /// Maps an SQLite failure at open or read to what the operator must know.
+    static func wrap<T>(_ path: String, _ body: () throws(SQLiteError) -> T) throws(TaskStoreError) -> T {
+        do throws(SQLiteError) {
+            return try body()
+        } catch {
+            if error.isCorruption { throw .corrupt(path: path, reason: error.description) }
+            throw .unreadable(path: path, reason: error.description)
+        }
+    }
+
+    /// Reads the header (which fails on a file that is not a database), refuses a foreign or newer
+    /// store, runs `PRAGMA quick_check`, and returns the schema version.
+    static func checkedVersion(_ connection: SQLiteConnection, path: String) throws(TaskStoreError) -> Int {
+        let (application, version, objects, problems) = try wrap(path) { () throws(SQLiteError) in
+            try connection.execute("PRAGMA busy_timeout = 5000")
+            return (
+                try connection.scalarInt("PRAGMA application_id") ?? 0,
+                Int(try connection.scalarInt("PRAGMA user_version") ?? 0),
+                try connection.scalarInt("SELECT count(*) FROM sqlite_schema") ?? 0,
+                try connection.column("PRAGMA quick_check")
+            )
+        }
+        if application != 0 && application != Int64(applicationID) {
+            throw .foreign(path: path, reason: "its application_id is \(application)")
+        }
+        if version == 0 && objects > 0 {
+            throw .foreign(path: path, reason: "it holds tables but no schema version")
+        }
+        if version > schemaVersion {
+            throw .newerSchema(path: path, found: version, supported: schemaVersion)
+        }
+        guard problems == ["ok"] else {
+            throw .corrupt(path: path, reason: problems.prefix(5).joined(separator: "; "))
+        }
+        return version
+    }
+
+    static func records(_ connection: SQLiteConnection, path: String) throws(TaskStoreError) -> [TaskRecord] {
+        var records: [TaskRecord] = []
+        var bad: String?
+        try wrap(path) { () throws(SQLiteError) in
+            let statement = try connection.prepare("SELECT \(columns) FROM tasks")
+            while try statement.step() {
+                guard let record = record(statement) else {
+                    bad = statement.text(0) ?? "(no id)"
+                    return
+                }
+                records.append(record)
+            }
+        }
+        if let bad { throw .corrupt(path: path, reason: "the record \(bad) cannot be read") }
+        return records
+    }
+
+    // MARK: rows
+
+    static func values(of record: TaskRecord) -> [SQLiteValue?] {
+        [
+            .text(record.id.rawValue),
+            .text(record.state.rawValue),
+            .real(record.watchedAt.timeIntervalSince1970),
+            .real(record.startedAt.timeIntervalSince1970),
+            record.deadline.map { .real($0.timeIntervalSince1970) },
+            record.maxRuntime.map { .integer(microseconds($0)) },
+            record.requestedMaxRuntime.map { .integer(microseconds($0)) },
+            .integer(Int64(record.attempts)),
+            record.lastHTTPStatus.map { .integer(Int64($0)) },
+            record.lastError.map { .text($0) },
+            .real(record.updatedAt.timeIntervalSince1970),
+            .integer(Int64(record.requestedBy.uid)),
+            .integer(Int64(record.requestedBy.pid)),
+            record.firstAttemptAt.map { .real($0.timeIntervalSince1970) },
+            record.nextAttemptAt.map { .real($0.timeIntervalSince1970) },
+        ]
+    }
+
+    /// The record in the current row, or `nil` when a column does not hold what it must.
+    static func record(_ row: SQLiteStatement) -> TaskRecord? {
+        func date(_ column: Int32) -> Date?? {
+            switch row.type(column) {
+            case SQLITE_NULL: return .some(nil)
+            case SQLITE_FLOAT, SQLITE_INTEGER: return Date(timeIntervalSince1970: row.real(column))
+            default: return nil
+            }
+        }
+        func integer(_ column: Int32) -> Int64?? {
+            switch row.type(column) {
+            case SQLITE_NULL: return .some(nil)
+            case SQLITE_INTEGER: return row.int(column)
+            default: return nil
+            }
+        }
+        guard let id = row.text(0).flatMap({ TaskID($0) }),
+            let state = row.text(1).flatMap(TaskState.init(rawValue:)), state != .forgotten,
+            let watchedAt = date(2) ?? nil, let startedAt = date(3) ?? nil, let deadline = date(4),
+            let maxRuntime = integer(5), let requested = integer(6), let attempts = integer(7) ?? nil,
+            let status = integer(8), let updatedAt = date(10) ?? nil,
+            let uid = integer(11) ?? nil, let pid = integer(12) ?? nil,
+            let firstAttemptAt = date(13), let nextAttemptAt = date(14),
+            let uid32 = UInt32(exactly: uid), let pid32 = Int32(exactly: pid)
+        else { return nil }
+        return TaskRecord(
+            id: id, state: state, watchedAt: watchedAt, startedAt: startedAt, deadline: deadline,
+            maxRuntime: maxRuntime.map { .microseconds($0) }, requestedMaxRuntime: requested.map { .microseconds($0) },
+            attempts: Int(attempts), lastHTTPStatus: status.map { Int($0) }, lastError: row.text(9),
+            updatedAt: updatedAt, requestedBy: Requester(uid: uid32, pid: pid32), firstAttemptAt: firstAttemptAt,
+            nextAttemptAt: nextAttemptAt)
+    }
+
+    /// A span in whole microseconds, saturating.
+    static func microseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        let (sum, overflow2) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000_000)
+        return overflow2 ? .max : sum
+    }
+}

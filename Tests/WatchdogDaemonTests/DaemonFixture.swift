@@ -1,0 +1,46 @@
+import Foundation
+import MaiaStandIn
+
+/// A scratch directory with a policy pointing at a Maia stand-in, a token, a socket path and a
+/// state directory, for running the real `maia-watchdogd` (possibly several times on the same state).
+struct DaemonFixture: Sendable {
+    let directory: String
+    let standIn: MaiaStandIn
+    let policyPath: String
+    let socket: String
+    let stateDirectory: String
+
+    static func make(_ policy: String = "max_runtime = \"1h\"\nallow = [\"*\"]\n") async throws -> DaemonFixture {
+        let directory = try TemporaryDirectory.make()
+        let token = "store-token-\(UInt32.random(in: 0...UInt32.max))"
+        let standIn = try await MaiaStandIn.start(acceptedTokens: [token])
+        try FileManager.default.createDirectory(atPath: "\(directory)/creds", withIntermediateDirectories: true)
+        try token.write(toFile: "\(directory)/creds/maia-token", atomically: true, encoding: .utf8)
+        let policyPath = "\(directory)/policy.toml"
+        // No client-side rate limit (allowed for a loopback endpoint): the crash test's catch-up of
+        // hundreds of due stops would otherwise take minutes at Maia's 1000 a minute.
+        try (policy + "\n[api]\nbase_url = \"\(standIn.baseURL)\"\nmax_requests_per_minute = 0\n").write(
+            toFile: policyPath, atomically: true, encoding: .utf8)
+        return DaemonFixture(
+            directory: directory, standIn: standIn, policyPath: policyPath, socket: "\(directory)/control.sock",
+            stateDirectory: "\(directory)/state")
+    }
+
+    /// Starts the daemon on this fixture's state; returns once it is ready.
+    func start(_ extra: [String] = []) async throws -> DaemonProcess {
+        let daemon = try launch(extra)
+        try await daemon.waitForOutput("ready on \(socket)", within: .seconds(30))
+        return daemon
+    }
+
+    func launch(_ extra: [String] = []) throws -> DaemonProcess {
+        try DaemonProcess(
+            ["--policy", policyPath, "--socket", socket, "--state-dir", stateDirectory] + extra,
+            environment: ["CREDENTIALS_DIRECTORY": "\(directory)/creds"])
+    }
+
+    func cleanUp() async {
+        try? await standIn.shutdown()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}

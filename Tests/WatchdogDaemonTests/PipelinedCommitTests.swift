@@ -1,0 +1,58 @@
+import Dispatch
+import Foundation
+import Logging
+import ServiceLifecycle
+import Testing
+import WatchdogCore
+
+@testable import WatchdogDaemon
+
+/// One connection that pipelines watches does not wait for one commit per watch: while the
+/// store is busy, every watch of the connection is applied and queued, and they all commit in
+/// one transaction; the answers still come back in order, each after its commit.
+@Suite("Pipelined watches on one connection")
+struct PipelinedCommitTests {
+    @Test func pipelinedWatchesShareOneCommit() async throws {
+        let directory = try TemporaryDirectory.make()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try await SQLiteTaskStore.open(directory: "\(directory)/state")
+        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        let enforcer = EnforcerService(
+            configuration: .init(policyPath: "/dev/null", version: "test"), policy: Harness.policy(),
+            clock: ManualWallClock(), caller: DryRunStopCaller(hasToken: false), store: store,
+            random: SplitMix64(seed: 1), logger: logger)
+        let socket = "\(directory)/control.sock"
+        let listener = try await ControlSocketListener.bind(path: socket)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: enforcer),
+                    .init(service: ControlSocketService(listener: listener, enforcer: enforcer, logger: logger)),
+                ],
+                gracefulShutdownSignals: [], logger: logger))
+        let ids = (0..<50).map { _ in TaskID.random() }
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let gate = DispatchSemaphore(value: 0)
+            store.withQueueHeld { gate.wait() }
+            let before = store.transactionCount
+            let answers = try await LineClient.with(socket) { session in
+                try await session.send(ids.map { "watch \($0)\n" }.joined())
+                try await withBound(.seconds(20), "every watch of the connection to be queued") {
+                    while store.pendingCount < ids.count { await Task.yield() }
+                }
+                gate.signal()
+                var answers: [String] = []
+                for _ in ids { answers.append(try await session.readLine() ?? "") }
+                return answers
+            }
+            #expect(store.transactionCount - before == 1)
+            for (id, answer) in zip(ids, answers) {
+                #expect(answer.hasPrefix(#"{"ok":true,"task":{"id":"\#(id)""#))
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(try await store.loadAll().count == ids.count)
+    }
+}

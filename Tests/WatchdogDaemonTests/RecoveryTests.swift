@@ -1,0 +1,138 @@
+import Foundation
+import Logging
+import Synchronization
+import Testing
+import WatchdogCore
+
+@testable import WatchdogDaemon
+
+/// What the enforcer does with the records it finds at start, and how a `watch` waits for its
+/// commit.
+@Suite("Recovery and acknowledgement")
+struct RecoveryTests {
+    static func stopping(_ id: TaskID, now: Date, nextAttemptAt: Date?) -> TaskRecord {
+        TaskRecord(
+            id: id, state: .stopping, watchedAt: now.addingTimeInterval(-7200),
+            startedAt: now.addingTimeInterval(-7200), deadline: now.addingTimeInterval(-60),
+            maxRuntime: .seconds(7140), attempts: 1, lastHTTPStatus: nextAttemptAt == nil ? nil : 502,
+            updatedAt: now.addingTimeInterval(-30), requestedBy: Harness.requester,
+            firstAttemptAt: now.addingTimeInterval(-60), nextAttemptAt: nextAttemptAt)
+    }
+
+    /// Stored `stopping` with no next attempt: an attempt was in flight at the crash. Retried.
+    @Test func retriesAnAttemptThatWasInFlightAtTheCrash() async throws {
+        let id = TaskID.random()
+        let record = Self.stopping(id, now: ManualWallClock().now(), nextAttemptAt: nil)
+        try await Harness.with(stored: [record]) { h in
+            try await h.requests(1)
+            try await h.idle()
+            let after = await h.record(id)
+            #expect(after?.state == .stopRequested)
+            #expect(after?.attempts == 2)
+        }
+    }
+
+    /// Stored `stopping` and backing off: the next attempt is made at its stored instant, not before.
+    @Test func resumesABackoffAtItsNextAttempt() async throws {
+        let id = TaskID.random()
+        let now = ManualWallClock().now()
+        let record = Self.stopping(id, now: now, nextAttemptAt: now.addingTimeInterval(30))
+        try await Harness.with(stored: [record]) { h in
+            try await h.idle()
+            #expect(h.standIn.requests.isEmpty)
+            h.clock.advance(by: .seconds(30))
+            try await h.requests(1)
+            try await h.idle()
+            #expect(await h.record(id)?.state == .stopRequested)
+        }
+    }
+
+    /// A second `watch` of a new ID while the first is being committed is answered only after
+    /// that commit.
+    @Test func aConcurrentWatchOfTheSameIDWaitsForTheCommit() async throws {
+        let store = GatedTaskStore()
+        let enforcer = Self.enforcer(store)
+        let id = TaskID.random()
+        let first = Task { await enforcer.handle(.watch(id, maxRuntime: nil, startedAt: nil), from: Harness.requester) }
+        try await withBound(.seconds(10), "the first save") { while store.waiting < 1 { await Task.yield() } }
+        let second = Task {
+            await enforcer.handle(.watch(id, maxRuntime: nil, startedAt: nil), from: Harness.requester)
+        }
+        try await withBound(.seconds(10), "the second watch to wait") {
+            while await enforcer.uncommitted[id]?.count != 1 { await Task.yield() }
+        }
+        #expect(store.saves == 1)
+        store.release(failing: false)
+        guard case .task(let a) = await first.value, case .task(let b) = await second.value else {
+            Issue.record("expected two records")
+            return
+        }
+        #expect(a == b)
+    }
+
+    /// A watch whose commit fails is refused (`unavailable`), not acknowledged, and not kept.
+    @Test func aWatchThatCannotBeStoredIsRefused() async throws {
+        let store = GatedTaskStore()
+        let enforcer = Self.enforcer(store)
+        let id = TaskID.random()
+        let first = Task { await enforcer.handle(.watch(id, maxRuntime: nil, startedAt: nil), from: Harness.requester) }
+        try await withBound(.seconds(10), "the first save") { while store.waiting < 1 { await Task.yield() } }
+        let second = Task {
+            await enforcer.handle(.watch(id, maxRuntime: nil, startedAt: nil), from: Harness.requester)
+        }
+        try await withBound(.seconds(10), "the second watch to wait") {
+            while await enforcer.uncommitted[id]?.count != 1 { await Task.yield() }
+        }
+        store.release(failing: true)
+        for response in [await first.value, await second.value] {
+            guard case .failure(let error) = response else {
+                Issue.record("expected a refusal, got \(response)")
+                continue
+            }
+            #expect(error.code == .unavailable)
+        }
+        #expect(await enforcer.record(id) == nil)
+    }
+
+    static func enforcer(_ store: some TaskStore) -> EnforcerService {
+        EnforcerService(
+            configuration: .init(policyPath: "/dev/null", version: "test"), policy: Harness.policy(),
+            clock: ManualWallClock(), caller: DryRunStopCaller(hasToken: false), store: store,
+            random: SplitMix64(seed: 1), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+    }
+}
+
+/// A store whose saves wait until the test releases them (successfully or with an error).
+final class GatedTaskStore: TaskStore {
+    private let state = Mutex<(saves: Int, gate: [CheckedContinuation<Void, any Error>])>((0, []))
+
+    func loadAll() async throws -> [TaskRecord] { [] }
+
+    nonisolated(nonsending) func save(_ records: [TaskRecord]) async throws {
+        try await withCheckedThrowingContinuation { continuation in
+            state.withLock {
+                $0.saves += 1
+                $0.gate.append(continuation)
+            }
+        }
+    }
+
+    nonisolated(nonsending) func remove(_ ids: [TaskID]) async throws {}
+
+    var saves: Int { state.withLock { $0.saves } }
+    var waiting: Int { state.withLock { $0.gate.count } }
+
+    func release(failing: Bool) {
+        let gate = state.withLock { state in
+            defer { state.gate = [] }
+            return state.gate
+        }
+        for continuation in gate {
+            if failing {
+                continuation.resume(throwing: TaskStoreError.writeFailed(path: "gated", reason: "test"))
+            } else {
+                continuation.resume()
+            }
+        }
+    }
+}

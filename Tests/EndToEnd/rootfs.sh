@@ -4,7 +4,10 @@
 # machine's own configured Debian mirror.
 set -euo pipefail
 cache=${MAIA_E2E_CACHE:-/var/cache/maia-watchdog-e2e}
-tree="$cache/bookworm"
+# What the daemon needs at run time besides libc (the Swift runtime is bind-mounted by run.sh).
+include=systemd,dbus,procps,libsqlite3-0
+# The tree is named after its package list, so a change of list makes a new tree.
+tree="$cache/bookworm-$(printf %s "$include" | md5sum | cut -c1-8)"
 if [ -f "$tree/.complete" ]; then
     echo "$tree"
     exit 0
@@ -16,7 +19,7 @@ fi
 [ -n "$mirror" ] || { echo "rootfs: no Debian mirror configured" >&2; exit 1; }
 rm -rf "$tree.partial"
 mkdir -p "$cache"
-debootstrap --variant=minbase --include=systemd,dbus,procps bookworm "$tree.partial" "$mirror" >&2
+debootstrap --variant=minbase --include="$include" bookworm "$tree.partial" "$mirror" >&2
 rm -rf "$tree"
 mv "$tree.partial" "$tree"
 touch "$tree/.complete"

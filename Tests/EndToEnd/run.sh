@@ -92,7 +92,7 @@ check "the socket unit listens at /run/maia-watchdog/control.sock (0660, group m
         [ \"\$(inside stat -c '%a %G' /run/maia-watchdog/control.sock)\" = '660 maia-watchdog' ]"
 task=$(cat /proc/sys/kernel/random/uuid)
 started=$(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:%SZ)
-watch_out=$(inside maia-watchdogctl --json watch "$task" --started-at "$started" 2>&1)
+watch_out=$(inside maia-watchdogctl --timeout 10 --json watch "$task" --started-at "$started" 2>&1)
 check "a watch through the socket unit is accepted (service started on demand)" \
     grep -q '"ok":true' <<< "$watch_out"
 check "the service is active under Type=notify" \
@@ -101,7 +101,7 @@ check "the service is active under Type=notify" \
 # 2. The overdue task is stopped against the stand-in.
 stopped=""
 for _ in $(seq 100); do
-    state=$(inside maia-watchdogctl --json status "$task" 2>/dev/null | sed -n 's/.*"state":"\([a-z_]*\)".*/\1/p')
+    state=$(inside maia-watchdogctl --timeout 10 --json status "$task" 2>/dev/null | sed -n 's/.*"state":"\([a-z_]*\)".*/\1/p')
     [ "$state" = stop_requested ] && { stopped=yes; break; }
     sleep 0.1
 done
@@ -138,7 +138,7 @@ inside systemctl reload maia-watchdog
 check "systemctl reload applies a valid policy" \
     bash -c "nsenter -t $container -a systemctl show -p StatusText --value maia-watchdog | grep -q 'policy reloaded'"
 second=$(cat /proc/sys/kernel/random/uuid)
-limit=$(inside maia-watchdogctl --json watch "$second" | sed -n 's/.*"max_runtime_s":\([0-9]*\).*/\1/p')
+limit=$(inside maia-watchdogctl --timeout 10 --json watch "$second" | sed -n 's/.*"max_runtime_s":\([0-9]*\).*/\1/p')
 check "a watch after the reload gets the new limit (7200 s, got $limit)" [ "$limit" = 7200 ]
 echo 'max_runtime = "forever"' > "$work/etc/policy.toml.bad"
 cp "$work/etc/policy.toml" "$work/etc/policy.toml.good"
@@ -169,7 +169,9 @@ inside rm -f /run/systemd/system/maia-watchdog.service.d/stall.conf
 inside systemctl daemon-reload
 inside systemctl restart maia-watchdog
 check "the tracked tasks are still answered after the restarts" \
-    bash -c "nsenter -t $container -a maia-watchdogctl status >/dev/null"
+    bash -c "nsenter -t $container -a maia-watchdogctl --timeout 10 status >/dev/null"
+check "the first task's record survived the restarts (durable state under DynamicUser)" \
+    bash -c "nsenter -t $container -a maia-watchdogctl --timeout 10 --json status $task | grep -q '\"state\":\"stop_requested\"'"
 
 # 7. Stop: STOPPING, clean exit, the socket stays for the next start.
 inside systemctl stop maia-watchdog.service

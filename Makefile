@@ -31,7 +31,8 @@ test:
 
 install: build
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(CATALOGDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(DOCDIR)
-	for b in $(BINARIES); do install -m 0755 $(SCRATCH)/release/$$b $(DESTDIR)$(BINDIR)/$$b; done
+	# Stripped: the debug info would make maia-watchdogd about 140 MB.
+	for b in $(BINARIES); do install -s -m 0755 $(SCRATCH)/release/$$b $(DESTDIR)$(BINDIR)/$$b; done
 	sed 's|/usr/local/bin/|$(BINDIR)/|g; s|/usr/local/share/doc/|$(PREFIX)/share/doc/|g' systemd/maia-watchdog.service \
 		> $(DESTDIR)$(UNITDIR)/maia-watchdog.service
 	sed 's|/usr/local/share/doc/|$(PREFIX)/share/doc/|g' systemd/maia-watchdog.socket \

@@ -97,7 +97,11 @@ struct SystemdIntegrationTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let socket = "\(directory)/activated.sock"
         let daemon = try DaemonProcess(
-            ["--policy", examplePolicy, "--dry-run", "--socket", "\(directory)/not-used.sock"],
+            // systemd-socket-activate passes no environment on, so the state directory is explicit.
+            [
+                "--policy", examplePolicy, "--dry-run", "--socket", "\(directory)/not-used.sock", "--state-dir",
+                "\(directory)/state",
+            ],
             launcher: ["/usr/bin/systemd-socket-activate", "-l", socket])
         try await daemon.waitForOutput("Listening on \(socket)")
         // The first connection starts the daemon, which serves it on the passed socket.

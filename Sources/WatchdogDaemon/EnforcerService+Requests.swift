@@ -117,9 +117,6 @@ extension EnforcerService {
             token: await caller.tokenHealth())
     }
 
-    public func counts() -> [TaskState: Int] {
-        var counts: [TaskState: Int] = [:]
-        for record in records.values { counts[record.state, default: 0] += 1 }
-        return counts
-    }
+    /// Records per state, kept current by `TaskTable` (no walk over the records).
+    public func counts() -> [TaskState: Int] { records.counts }
 }

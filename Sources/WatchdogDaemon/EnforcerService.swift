@@ -36,7 +36,7 @@ public actor EnforcerService: Service {
     private let wake = WakeSignal()
     let startInstant = ContinuousClock.now
 
-    var records: [TaskID: TaskRecord] = [:]
+    var records = TaskTable()
     var queue = DeadlineQueue()
     private var inFlight: Set<TaskID> = []
     private var waitingForSlot = false

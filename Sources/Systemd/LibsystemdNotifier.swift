@@ -9,9 +9,4 @@ public struct LibsystemdNotifier: SystemdNotifier {
         guard !assignments.isEmpty else { return }
         _ = sd_notify(0, assignments.joined(separator: "\n"))
     }
-
-    /// Whether a service manager listens (`NOTIFY_SOCKET` is set).
-    public static func isManaged(environment: [String: String]) -> Bool {
-        environment["NOTIFY_SOCKET"].map { !$0.isEmpty } ?? false
-    }
 }

@@ -19,8 +19,6 @@ final class HeartbeatGate: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    var hasWaiters: Bool { state.withLock { !$0.waiters.isEmpty } }
-
     /// Waits for the loop's next beat (returns early when cancelled). `wake` is called once the
     /// request is registered, to make an idle loop turn.
     func request(wake: () -> Void) async {

@@ -41,8 +41,6 @@ public final class ManualWallClock: WallClock {
         for sleeper in woken { sleeper.continuation.resume() }
     }
 
-    public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
-
     public func sleep(until deadline: Date) async throws {
         let id = state.withLock { state -> UInt64 in
             state.nextID += 1

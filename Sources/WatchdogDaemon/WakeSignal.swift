@@ -35,8 +35,6 @@ final class WakeSignal: Sendable {
 
     var isClosed: Bool { state.withLock { $0.closed } }
 
-    var isPending: Bool { state.withLock { $0.pending } }
-
     /// Returns at the next signal (or at once if one is pending), or when cancelled.
     func wait() async {
         await withTaskCancellationHandler {

@@ -75,7 +75,9 @@ public actor ClientCredentialsTokenProvider: TokenProvider {
     private let onHealthChange: (@Sendable (_ healthy: Bool) -> Void)?
 
     private var cached: Cached?
-    private var refreshing: Task<Result<Cached, TokenError>, Never>?
+    /// While a token request is under way: the callers waiting for its result (single flight, with
+    /// no unstructured task: the first caller makes the request, the others wait for it).
+    private var refreshWaiters: [CheckedContinuation<Result<Cached, TokenError>, Never>]?
     private var failures = 0
     private var retryNotBefore: Date?
     private var lastFailure: String?
@@ -107,7 +109,7 @@ public actor ClientCredentialsTokenProvider: TokenProvider {
         if let cached = self.cached, now < cached.refreshAt {
             return cached.value
         }
-        if self.refreshing == nil, let notBefore = self.retryNotBefore, now < notBefore {
+        if self.refreshWaiters == nil, let notBefore = self.retryNotBefore, now < notBefore {
             if let cached = self.cached, now < cached.expiresAt {
                 return cached.value
             }
@@ -162,16 +164,18 @@ public actor ClientCredentialsTokenProvider: TokenProvider {
 
     /// One request for every caller that needs a token now.
     private func refresh() async -> Result<Cached, TokenError> {
-        if let refreshing = self.refreshing {
-            return await refreshing.value
+        if self.refreshWaiters != nil {
+            return await withCheckedContinuation { self.refreshWaiters?.append($0) }
         }
-        let task = Task { await self.fetch() }
-        self.refreshing = task
-        return await task.value
+        self.refreshWaiters = []
+        let result = await self.fetch()
+        let waiters = self.refreshWaiters ?? []
+        self.refreshWaiters = nil
+        for waiter in waiters { waiter.resume(returning: result) }
+        return result
     }
 
     private func fetch() async -> Result<Cached, TokenError> {
-        defer { self.refreshing = nil }
         let sentAt = self.clock.now()
         self.requestCount += 1
         let request = TokenRequest(

@@ -113,6 +113,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        /// The benchmarks of `docs/performance.md`, run against the real daemon by `Benchmarks/run.sh`.
+        .executableTarget(
+            name: "maia-watchdog-bench",
+            dependencies: [
+                "MaiaStandIn",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/maia-watchdog-bench",
+            swiftSettings: strict
+        ),
         .testTarget(name: "WatchdogCoreTests", dependencies: ["WatchdogCore"], swiftSettings: strict),
         .testTarget(
             name: "MaiaClientTests",

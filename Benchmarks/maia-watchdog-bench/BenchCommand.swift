@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import MaiaStandIn
+
+/// Runs every scenario of `docs/performance.md` against the real daemon binary and prints a
+/// table. Start it with `Benchmarks/run.sh`, which builds everything in release first.
+@main
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "maia-watchdog-bench",
+        abstract: "Measure maia-watchdogd: intake, deadline precision, stop dispatch, footprint and start.")
+
+    @Option(help: "The maia-watchdogd binary to measure (a release build).")
+    var daemon: String
+
+    @Option(help: "The echo server built from Benchmarks/echo-server.c (the intake limit).")
+    var echoServer: String?
+
+    @Option(help: "wrk, for the stop-dispatch limit.")
+    var wrk: String?
+
+    @Option(help: "Tracked tasks for the footprint, start and deadline scenarios.")
+    var tasks = 100_000
+
+    @Option(help: "Watches per intake run (one pipelined connection; then as many over 64 connections).")
+    var intakeWatches = 50_000
+
+    @Option(help: "Tasks whose deadlines pass at once in the stop-dispatch scenario.")
+    var dispatchTasks = 20_000
+
+    @Option(help: "Seconds of each idle window.")
+    var idleSeconds = 60
+
+    @Option(help: "Seconds over which the deadline scenario's deadlines are spread.")
+    var spreadSeconds = 60
+
+    @Option(help: "Where to put sockets, state and logs (default: a new directory under /tmp).")
+    var workDirectory: String?
+
+    @Option(help: "Also write the table to this file.")
+    var output: String?
+
+    func run() async throws {
+        let directory = workDirectory ?? "/tmp/maia-watchdog-bench-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let recorder = StopRecorder()
+        let standIn = try await MaiaStandIn.start(acceptedTokens: [Bench.token], onRequest: recorder.record)
+        let bench = try Bench(
+            options: self, directory: directory, standIn: standIn, recorder: recorder)
+        say("maia-watchdog-bench: work directory \(directory), stand-in \(standIn.baseURL)")
+        try await bench.runAll()
+        try await standIn.shutdown()
+        let table = bench.report.table
+        say("\n" + table)
+        if let output { try (table + "\n").write(toFile: output, atomically: true, encoding: .utf8) }
+    }
+}

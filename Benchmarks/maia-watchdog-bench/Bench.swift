@@ -46,12 +46,15 @@ final class Bench: @unchecked Sendable {
     }
 
     func runAll() async throws {
-        try await intakeLimit()
-        try await startEmpty()
-        let state = try await intakeAndFootprint()
-        try await startLoaded(state: state)
-        try await deadlinePrecision()
-        try await stopDispatch()
+        let chosen = Set(options.only.isEmpty ? Scenario.allCases : options.only)
+        if chosen.contains(.limits) { try await intakeLimit() }
+        if chosen.contains(.start) { try await startEmpty() }
+        if chosen.contains(.intake) {
+            let state = try await intakeAndFootprint()
+            try await startLoaded(state: state)
+        }
+        if chosen.contains(.deadlines) { try await deadlinePrecision() }
+        if chosen.contains(.dispatch) { try await stopDispatch() }
     }
 
     // MARK: helpers shared by the scenarios

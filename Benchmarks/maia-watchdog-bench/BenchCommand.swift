@@ -4,6 +4,11 @@ import MaiaStandIn
 
 /// Runs every scenario of `docs/performance.md` against the real daemon binary and prints a
 /// table. Start it with `Benchmarks/run.sh`, which builds everything in release first.
+/// The scenarios `--only` can pick.
+enum Scenario: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case limits, start, intake, deadlines, dispatch
+}
+
 @main
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,6 +41,13 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Option(help: "Where to put sockets, state and logs (default: a new directory under /tmp).")
     var workDirectory: String?
+
+    @Option(
+        help: """
+            Run only these scenarios (repeatable): limits (echo server), start (empty store), intake \
+            (with the footprint and the start at --tasks), deadlines, dispatch (with wrk).
+            """)
+    var only: [Scenario] = []
 
     @Option(help: "Also write the table to this file.")
     var output: String?

@@ -19,13 +19,15 @@ public final class HTTPStopTransport: StopTransport {
 
     /// Creates the transport. `version` goes into the `User-Agent` header; `logger`, when given, receives
     /// AsyncHTTPClient's own (debug and trace level) logs, which never include request headers.
-    public init(version: String, logger: Logger? = nil) {
+    /// `maxConnections` caps the pooled HTTP/1.1 connections per host (AsyncHTTPClient's default is 8).
+    public init(version: String, maxConnections: Int = 8, logger: Logger? = nil) {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: .seconds(10)),
             decompression: .disabled
         )
         configuration.connectionPool = .init(idleTimeout: .seconds(60))
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(1, maxConnections)
         configuration.connectionPool.retryConnectionEstablishment = false
         if let logger {
             self.client = HTTPClient(

@@ -96,7 +96,10 @@ extension Daemon {
         guard let credentials, !policy.dryRun else {
             return MaiaWiring(caller: DryRunStopCaller(hasToken: credentials != nil))
         }
-        let http = HTTPStopTransport(version: MaiaWatchdogVersion.current, logger: logger)
+        // One pooled connection per attempt in flight (plus one for a token request), so that
+        // `max_in_flight` attempts never queue for a connection.
+        let http = HTTPStopTransport(
+            version: MaiaWatchdogVersion.current, maxConnections: policy.api.maxInFlight + 1, logger: logger)
         let limiter = RateLimiter(ratePerMinute: policy.api.maxRequestsPerMinute, clock: clock)
         let transport = RateLimitedTransport(http, limiter: limiter, clock: clock)
         let health = TokenHealthTracker(.ok)

@@ -99,9 +99,15 @@ public actor EnforcerService: Service {
                         await cancelWhenGracefulShutdown { try? await Task.sleep(for: .seconds(365 * 86_400)) }
                         continue
                     }
-                    let launches = await self.processDue()
+                    let (launches, commit) = self.processDue()
+                    if let commit { group.addTask { await self.settle(commit) } }
                     for launch in launches {
-                        group.addTask { await self.attempt(launch.id, freshToken: launch.freshToken) }
+                        // The attempt is recorded before it is made (write-ahead), but the loop
+                        // does not wait for that commit: the next due tasks are taken meanwhile.
+                        group.addTask {
+                            try? await commit?.wait()
+                            await self.attempt(launch.id, freshToken: launch.freshToken)
+                        }
                     }
                     if wake.isClosed { break }
                     await self.waitForWake()
@@ -119,8 +125,9 @@ public actor EnforcerService: Service {
         var freshToken: Bool
     }
 
-    /// Applies the state machine to every due entry, persists, and returns the attempts to start.
-    private func processDue() async -> [Launch] {
+    /// Applies the state machine to every due entry, queues the changes for the store, and returns
+    /// the attempts to start with the commit they must wait for.
+    private func processDue() -> ([Launch], StoreCommit?) {
         let now = clock.now()
         let maxInFlight = machine.policy.api.maxInFlight
         var launches: [Launch] = []
@@ -163,9 +170,10 @@ public actor EnforcerService: Service {
             metadata["attempt"] = "\(record.attempts)"
             logger.info("stop attempt \(record.attempts) for task \(record.id)", metadata: metadata)
         }
-        await persist(changed, removing: expired)
-        if !changed.isEmpty || !expired.isEmpty { reportChange() }
-        return launches
+        guard !changed.isEmpty || !expired.isEmpty else { return (launches, nil) }
+        let commit = store.submit(saving: changed, removing: expired)
+        reportChange()
+        return (launches, commit)
     }
 
     /// Sleeps until the earliest wake-up or a signal (new work, a finished attempt, shutdown).
@@ -193,8 +201,8 @@ public actor EnforcerService: Service {
 
     private func attemptFinished(_ id: TaskID, outcome: StopOutcome) async {
         inFlight.remove(id)
-        defer { signal() }
         guard var record = records[id], record.state == .stopping else {
+            signal()
             logger.info(
                 "answer for task \(id) arrived after it was forgotten: \(outcome)",
                 metadata: ["event": .string(WatchdogEvent.stopResult.rawValue), "task.id": .string(id.rawValue)])
@@ -206,8 +214,11 @@ public actor EnforcerService: Service {
         if let next = machine.nextWake(of: record) { queue.push(id, at: next) }
         logResult(record, outcome: outcome, action: action)
         statusBoard.recordStop(at: now, result: Self.statusResult(outcome))
-        await persist([record], removing: [])
+        let commit = store.submit(saving: [record], removing: [])
         reportChange()
+        // The slot is free now: the loop may start the next attempt while this answer is committed.
+        signal()
+        await settle(commit)
     }
 
     // MARK: reload
@@ -256,12 +267,18 @@ public actor EnforcerService: Service {
         }
     }
 
-    /// Returns whether the store took the changes.
+    /// Queues the changes, waits for their commit, and returns whether the store took them.
     @discardableResult
     func persist(_ changed: [TaskRecord], removing removed: [TaskID]) async -> Bool {
+        guard !changed.isEmpty || !removed.isEmpty else { return true }
+        return await settle(store.submit(saving: changed, removing: removed))
+    }
+
+    /// Waits for a commit; logs and returns `false` if the store could not take it.
+    @discardableResult
+    nonisolated func settle(_ commit: StoreCommit) async -> Bool {
         do {
-            if !changed.isEmpty { try await store.save(changed) }
-            if !removed.isEmpty { try await store.remove(removed) }
+            try await commit.wait()
             return true
         } catch {
             logger.error("could not store task records: \(error)")

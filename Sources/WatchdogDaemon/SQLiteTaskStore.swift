@@ -13,15 +13,14 @@ import WatchdogCore
 /// **Threads.** Every SQLite call runs on the store's own serial `DispatchQueue`, never on the
 /// Swift cooperative pool, so an fsync blocks neither the enforcer nor the control socket.
 ///
-/// **Group commit.** `save` and `remove` append their operation to a pending list and suspend.
-/// The queue drains the list in batches: everything pending when a batch starts goes into one
-/// transaction, and every caller in it is resumed once that transaction has committed (or with
-/// its error). While one fsync runs, new operations pile up for the next batch, so a burst of
+/// **Group commit.** `submit` appends its operations to a pending list and returns the pending
+/// batch's `StoreCommit`. The queue drains the list in batches: everything pending when a batch
+/// starts goes into one transaction, and its commit completes once that transaction has
+/// committed (or with its error). While one fsync runs, new operations pile up for the next batch, so a burst of
 /// thousands of watches costs a handful of fsyncs, and no reply waits for more than about two.
 ///
-/// **Order.** `save` and `remove` are `nonisolated(nonsending)`: the operation is queued
-/// synchronously on the caller's executor before it suspends, so two writes made one after the
-/// other by the enforcer actor reach the file in that order, whatever else runs concurrently.
+/// **Order.** `submit` queues synchronously, so two writes made one after the other by the
+/// enforcer actor reach the file in that order, whatever else runs concurrently.
 public final class SQLiteTaskStore: TaskStore {
     /// The file's name inside the state directory.
     public static let fileName = "tasks.sqlite3"
@@ -33,14 +32,10 @@ public final class SQLiteTaskStore: TaskStore {
     private let pending = Mutex(Pending())
     private let transactions = Atomic<Int>(0)
 
-    private struct Batch {
-        var operations: [SQLiteTaskWriter.Operation]
-        var waiters: [CheckedContinuation<Void, any Error>]
-    }
-
     private struct Pending: ~Copyable {
         var operations: [SQLiteTaskWriter.Operation] = []
-        var waiters: [CheckedContinuation<Void, any Error>] = []
+        /// The commit every operation queued since the last batch started belongs to.
+        var commit = StoreCommit()
         var draining = false
     }
 
@@ -75,14 +70,18 @@ public final class SQLiteTaskStore: TaskStore {
         }
     }
 
-    public nonisolated(nonsending) func save(_ records: [TaskRecord]) async throws {
-        guard !records.isEmpty else { return }
-        try await submit(.save(records))
-    }
-
-    public nonisolated(nonsending) func remove(_ ids: [TaskID]) async throws {
-        guard !ids.isEmpty else { return }
-        try await submit(.remove(ids))
+    public func submit(saving records: [TaskRecord], removing ids: [TaskID]) -> StoreCommit {
+        var operations: [SQLiteTaskWriter.Operation] = []
+        if !records.isEmpty { operations.append(.save(records)) }
+        if !ids.isEmpty { operations.append(.remove(ids)) }
+        guard !operations.isEmpty else { return .done() }
+        let (commit, startDrain) = pending.withLock { pending in
+            pending.operations += operations
+            defer { pending.draining = true }
+            return (pending.commit, !pending.draining)
+        }
+        if startDrain { queue.async { self.drain() } }
+        return commit
     }
 
     /// Closes the file once the pending writes are done. Later calls fail.
@@ -101,38 +100,24 @@ public final class SQLiteTaskStore: TaskStore {
 
     // MARK: group commit
 
-    private nonisolated(nonsending) func submit(_ operation: SQLiteTaskWriter.Operation) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let startDrain = pending.withLock { pending in
-                pending.operations.append(operation)
-                pending.waiters.append(continuation)
-                guard !pending.draining else { return false }
-                pending.draining = true
-                return true
-            }
-            if startDrain { queue.async { self.drain() } }
-        }
-    }
-
     /// Runs on `queue`: commits whatever is pending, one transaction per batch, until nothing is.
     private func drain() {
         while true {
-            let batch = pending.withLock { pending -> Batch? in
+            let batch = pending.withLock { pending -> ([SQLiteTaskWriter.Operation], StoreCommit)? in
                 guard !pending.operations.isEmpty else {
                     pending.draining = false
                     return nil
                 }
                 defer {
                     pending.operations = []
-                    pending.waiters = []
+                    pending.commit = StoreCommit()
                 }
-                return Batch(operations: pending.operations, waiters: pending.waiters)
+                return (pending.operations, pending.commit)
             }
-            guard let batch else { return }
-            let (operations, waiters) = (batch.operations, batch.waiters)
+            guard let (operations, commit) = batch else { return }
             let result = Result { () throws(TaskStoreError) in try writer.commit(operations) }
             transactions.wrappingAdd(1, ordering: .relaxed)
-            for waiter in waiters { waiter.resume(with: result.mapError { $0 as any Error }) }
+            commit.complete(result.mapError { $0 as any Error })
         }
     }
 

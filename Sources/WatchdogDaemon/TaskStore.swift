@@ -1,38 +1,50 @@
+import Synchronization
 import WatchdogCore
 
-/// Where task records live between restarts. A `save` returns only once the records are stored
-/// (for a durable store: on disk), so a `watch` is acknowledged only after that.
+/// Where task records live between restarts.
 ///
-/// `save` and `remove` are `nonisolated(nonsending)`: they run on the caller's executor up to
-/// their first suspension, so a store can queue the write in the order the caller (the enforcer
-/// actor) made it. Writes made one after the other reach the store in that order.
+/// `submit` queues changes synchronously, in call order, and returns their `StoreCommit`: the
+/// enforcer queues a write while it holds its actor, so writes reach the store in the order the
+/// records changed, and may then wait for the commit (a `watch` is acknowledged only after it)
+/// or go on without waiting (a stop attempt starts while its record's write is committed).
 public protocol TaskStore: Sendable {
     /// Every stored record, at start.
     func loadAll() async throws -> [TaskRecord]
-    /// Inserts or replaces records.
-    nonisolated(nonsending) func save(_ records: [TaskRecord]) async throws
-    /// Drops records (forgotten or past retention).
-    nonisolated(nonsending) func remove(_ ids: [TaskID]) async throws
+    /// Queues inserts or replacements of `saving`, then drops `removing` (forgotten or past
+    /// retention), after every change queued before.
+    func submit(saving: [TaskRecord], removing: [TaskID]) -> StoreCommit
+}
+
+extension TaskStore {
+    /// Inserts or replaces records and returns once they are committed.
+    public nonisolated(nonsending) func save(_ records: [TaskRecord]) async throws {
+        try await submit(saving: records, removing: []).wait()
+    }
+
+    /// Drops records and returns once that is committed.
+    public nonisolated(nonsending) func remove(_ ids: [TaskID]) async throws {
+        try await submit(saving: [], removing: ids).wait()
+    }
 }
 
 /// Keeps records in memory only: nothing survives a restart. For tests; the daemon uses
 /// `SQLiteTaskStore`.
-public actor InMemoryTaskStore: TaskStore {
-    private var records: [TaskID: TaskRecord] = [:]
+public final class InMemoryTaskStore: TaskStore {
+    private let records: Mutex<[TaskID: TaskRecord]>
 
     public init(_ records: [TaskRecord] = []) {
-        for record in records { self.records[record.id] = record }
+        self.records = Mutex(Dictionary(records.map { ($0.id, $0) }) { $1 })
     }
 
-    public func loadAll() -> [TaskRecord] { Array(records.values) }
+    public func loadAll() -> [TaskRecord] { records.withLock { Array($0.values) } }
 
-    public func save(_ records: [TaskRecord]) {
-        for record in records { self.records[record.id] = record }
+    public func submit(saving: [TaskRecord], removing: [TaskID]) -> StoreCommit {
+        records.withLock { records in
+            for record in saving { records[record.id] = record }
+            for id in removing { records[id] = nil }
+        }
+        return .done()
     }
 
-    public func remove(_ ids: [TaskID]) {
-        for id in ids { records[id] = nil }
-    }
-
-    public var count: Int { records.count }
+    public var count: Int { records.withLock { $0.count } }
 }

@@ -204,7 +204,7 @@ struct EnforcerTests {
             #expect(h.standIn.requests.isEmpty)
             let status = await h.enforcer.handle(.status(id), from: Harness.requester)
             #expect(status == .failure(ControlError(.unknownTask, "task \(id) is not tracked")))
-            #expect(await h.store.count == 0)
+            #expect(h.store.count == 0)
         }
     }
 
@@ -220,7 +220,7 @@ struct EnforcerTests {
             h.clock.advance(by: .seconds(1))
             try await h.idle()
             #expect(await h.record(id) == nil)
-            #expect(await h.store.count == 0)
+            #expect(h.store.count == 0)
         }
     }
 

@@ -104,20 +104,19 @@ struct RecoveryTests {
 
 /// A store whose saves wait until the test releases them (successfully or with an error).
 final class GatedTaskStore: TaskStore {
-    private let state = Mutex<(saves: Int, gate: [CheckedContinuation<Void, any Error>])>((0, []))
+    private let state = Mutex<(saves: Int, gate: [StoreCommit])>((0, []))
 
     func loadAll() async throws -> [TaskRecord] { [] }
 
-    nonisolated(nonsending) func save(_ records: [TaskRecord]) async throws {
-        try await withCheckedThrowingContinuation { continuation in
-            state.withLock {
-                $0.saves += 1
-                $0.gate.append(continuation)
-            }
+    func submit(saving records: [TaskRecord], removing ids: [TaskID]) -> StoreCommit {
+        guard !records.isEmpty else { return .done() }
+        let commit = StoreCommit()
+        state.withLock {
+            $0.saves += 1
+            $0.gate.append(commit)
         }
+        return commit
     }
-
-    nonisolated(nonsending) func remove(_ ids: [TaskID]) async throws {}
 
     var saves: Int { state.withLock { $0.saves } }
     var waiting: Int { state.withLock { $0.gate.count } }
@@ -127,12 +126,9 @@ final class GatedTaskStore: TaskStore {
             defer { state.gate = [] }
             return state.gate
         }
-        for continuation in gate {
-            if failing {
-                continuation.resume(throwing: TaskStoreError.writeFailed(path: "gated", reason: "test"))
-            } else {
-                continuation.resume()
-            }
+        for commit in gate {
+            commit.complete(
+                failing ? .failure(TaskStoreError.writeFailed(path: "gated", reason: "test")) : .success(()))
         }
     }
 }

@@ -9,9 +9,12 @@ enum ControlLine: Sendable {
 }
 
 /// Splits the byte stream into `\n`-terminated lines of at most `ControlProtocol.maxLineBytes`
-/// (plus an optional `\r`). It never buffers more than one line's worth.
+/// (plus an optional `\r`). It never buffers more than one line's worth of an incomplete line.
+///
+/// Lines come out in batches: every complete line of what one read brought, in one message, so
+/// that the connection hands a pipelining client's lines to the enforcer together.
 struct ControlLineDecoder: ByteToMessageDecoder {
-    typealias InboundOut = ControlLine
+    typealias InboundOut = [ControlLine]
 
     private var scanned = 0
     private var overflowed = false
@@ -19,9 +22,21 @@ struct ControlLineDecoder: ByteToMessageDecoder {
     private let limit = ControlProtocol.maxLineBytes + 1
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        var batch: [ControlLine] = []
+        while let line = next(&buffer) {
+            batch.append(line)
+            if case .tooLong = line { break }
+        }
+        guard !batch.isEmpty else { return .needMoreData }
+        context.fireChannelRead(Self.wrapInboundOut(batch))
+        return overflowed ? .needMoreData : .continue
+    }
+
+    /// The next complete line (or the news that the line is too long), if the buffer holds one.
+    private mutating func next(_ buffer: inout ByteBuffer) -> ControlLine? {
         if overflowed {
             buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
-            return .needMoreData
+            return nil
         }
         let view = buffer.readableBytesView
         if let newline = view.dropFirst(scanned).firstIndex(of: UInt8(ascii: "\n")) {
@@ -33,23 +48,21 @@ struct ControlLineDecoder: ByteToMessageDecoder {
                 line.moveWriterIndex(to: line.writerIndex - 1)
             }
             if line.readableBytes > ControlProtocol.maxLineBytes {
-                return overflow(context: context, buffer: &buffer)
+                return overflow(&buffer)
             }
-            context.fireChannelRead(Self.wrapInboundOut(.line(line)))
-            return .continue
+            return .line(line)
         }
         scanned = view.count
         if view.count > limit {
-            return overflow(context: context, buffer: &buffer)
+            return overflow(&buffer)
         }
-        return .needMoreData
+        return nil
     }
 
-    private mutating func overflow(context: ChannelHandlerContext, buffer: inout ByteBuffer) -> DecodingState {
+    private mutating func overflow(_ buffer: inout ByteBuffer) -> ControlLine {
         overflowed = true
         buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
-        context.fireChannelRead(Self.wrapInboundOut(.tooLong))
-        return .needMoreData
+        return .tooLong
     }
 
     mutating func decodeLast(
@@ -62,7 +75,7 @@ struct ControlLineDecoder: ByteToMessageDecoder {
             if line.getInteger(at: line.writerIndex - 1, as: UInt8.self) == UInt8(ascii: "\r") {
                 line.moveWriterIndex(to: line.writerIndex - 1)
             }
-            context.fireChannelRead(Self.wrapInboundOut(.line(line)))
+            context.fireChannelRead(Self.wrapInboundOut([.line(line)]))
         }
         return .needMoreData
     }

@@ -5,22 +5,26 @@ import NIOPosix
 
 /// One accepted control connection, framed into lines, with its peer's credentials.
 struct ControlConnection: Sendable {
-    var channel: NIOAsyncChannel<ControlLine, ByteBuffer>
+    var channel: NIOAsyncChannel<[ControlLine], ByteBuffer>
     var peer: PeerCredentials
 
     /// Takes over an accepted channel: reads its peer's credentials, installs the line framing and
     /// the async wrapper, then lets reads flow. Done here, in the connection's own task, rather than
     /// in the accept path: NIO traps when a wrapped channel is dropped without `executeThenClose`,
     /// which would happen to connections still queued when the listener closes at shutdown. A raw
-    /// accepted channel can be dropped safely (`autoRead` is off until it is wrapped, so no byte is
-    /// read before the framing is in place).
+    /// accepted channel can be dropped safely. Bytes read before the framing is in place (NIO reads a
+    /// half-closed socket to its end even with `autoRead` off) wait in the `InboundHold`.
     static func adopt(_ channel: any Channel) async throws -> (
-        NIOAsyncChannel<ControlLine, ByteBuffer>, PeerCredentials
+        NIOAsyncChannel<[ControlLine], ByteBuffer>, PeerCredentials
     ) {
         let peer = try await PeerCredentials.of(channel).get()
         let wrapped = try await channel.eventLoop.submit {
-            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ControlLineDecoder()))
-            return try NIOAsyncChannel<ControlLine, ByteBuffer>(wrappingChannelSynchronously: channel)
+            let pipeline = channel.pipeline.syncOperations
+            try pipeline.addHandler(ByteToMessageHandler(ControlLineDecoder()))
+            let wrapped = try NIOAsyncChannel<[ControlLine], ByteBuffer>(wrappingChannelSynchronously: channel)
+            // Whatever arrived meanwhile now goes through the framing.
+            pipeline.removeHandler(try pipeline.handler(type: InboundHold.self), promise: nil)
+            return wrapped
         }.get()
         return (wrapped, peer)
     }
@@ -80,9 +84,7 @@ public struct ControlSocketListener: Sendable {
         unlink(temporary)
         let server: Server
         do {
-            server = try await bootstrap().bind(unixDomainSocketPath: temporary) { channel in
-                channel.eventLoop.makeSucceededFuture(channel)
-            }
+            server = try await bootstrap().bind(unixDomainSocketPath: temporary, childChannelInitializer: hold)
         } catch {
             throw BindError.failed(path, "\(error)")
         }
@@ -97,10 +99,17 @@ public struct ControlSocketListener: Sendable {
 
     /// Adopts a listening socket passed by the service manager (`LISTEN_FDS`); it is never unlinked.
     public static func adopt(descriptor: CInt) async throws -> ControlSocketListener {
-        let server: Server = try await bootstrap().bind(descriptor, cleanupExistingSocketFile: false) { channel in
-            channel.eventLoop.makeSucceededFuture(channel)
-        }
+        let server: Server = try await bootstrap().bind(
+            descriptor, cleanupExistingSocketFile: false, childChannelInitializer: hold)
         return ControlSocketListener(server: server, ownedPath: nil)
+    }
+
+    /// Installs the `InboundHold` on an accepted connection (on its event loop, before any read).
+    @Sendable private static func hold(_ channel: any Channel) -> EventLoopFuture<any Channel> {
+        channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHandler(InboundHold())
+            return channel
+        }
     }
 
     private static func bootstrap() -> ServerBootstrap {

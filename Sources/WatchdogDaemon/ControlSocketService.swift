@@ -64,62 +64,73 @@ public struct ControlSocketService: Service {
     /// written) before the server stops reading its lines.
     static let pipelineDepth = 256
 
-    /// Lines are applied one after the other, in order (the next one starts once the previous
-    /// one's effect is made, see `EnforcerService.handle(_:from:applied:)`), while their answers,
-    /// which may wait for a commit, are written in order by a second task. So a client that
+    /// What one read of a connection brought, applied, with the answers still to give.
+    private struct Batch: Sendable {
+        var answers: [EnforcerService.PendingAnswer]
+    }
+
+    /// Each read's lines are applied together, in order, in one call to the enforcer (the next
+    /// read's lines start once they are applied), while their answers, which may wait for a
+    /// commit, are written in order by a second task, one write a batch. So a client that
     /// pipelines watches gets them group-committed instead of paying one commit each.
     private func serveLines(_ connection: ControlConnection, peer: PeerCredentials) async throws {
         try await connection.channel.executeThenClose { inbound, outbound in
             // Reads were held back until the framing was installed.
             try await connection.channel.channel.setOption(ChannelOptions.autoRead, value: true).get()
-            let (answers, answerSink) = AsyncStream.makeStream(of: OneShot<ControlResponse>.self)
-            let (written, writtenSink) = AsyncStream.makeStream(of: Void.self)
+            let (batches, batchSink) = AsyncStream.makeStream(of: Batch.self)
+            let (written, writtenSink) = AsyncStream.makeStream(of: Int.self)
+            let enforcer = self.enforcer
             try await withThrowingDiscardingTaskGroup { group in
-                defer { answerSink.finish() }
+                defer { batchSink.finish() }
                 group.addTask {
                     defer { writtenSink.finish() }
-                    for await answer in answers {
-                        try await outbound.write(ByteBuffer(string: await answer.value.jsonLine + "\n"))
-                        writtenSink.yield()
+                    for await batch in batches {
+                        var buffer = ByteBuffer()
+                        for pending in batch.answers {
+                            buffer.writeString(await enforcer.answer(pending).jsonLine)
+                            buffer.writeInteger(UInt8(ascii: "\n"))
+                        }
+                        if batch.answers.contains(where: { if case .watched = $0 { true } else { false } }) {
+                            await enforcer.forgetCommitted(batch.answers)
+                        }
+                        try await outbound.write(buffer)
+                        writtenSink.yield(batch.answers.count)
                     }
                 }
                 var writtenCount = written.makeAsyncIterator()
                 var outstanding = 0
-                reading: for try await item in inbound {
+                reading: for try await lines in inbound {
                     while outstanding >= Self.pipelineDepth {
-                        guard await writtenCount.next() != nil else { break reading }
-                        outstanding -= 1
+                        guard let count = await writtenCount.next() else { break reading }
+                        outstanding -= count
                     }
-                    outstanding += 1
-                    let answer = OneShot<ControlResponse>()
-                    answerSink.yield(answer)
-                    switch item {
-                    case .line(let buffer):
-                        let applied = OneShot<Void>()
-                        group.addTask {
-                            answer.fill(await self.respond(to: buffer, peer: peer) { applied.fill(()) })
-                            applied.fill(())
-                        }
-                        await applied.value
-                    case .tooLong:
+                    var answers = await apply(lines, peer: peer)
+                    let tooLong = lines.contains { if case .tooLong = $0 { true } else { false } }
+                    if tooLong {
                         let error = ControlError(
                             .lineTooLong, "request line longer than \(ControlProtocol.maxLineBytes) bytes; closing")
-                        answer.fill(.failure(error))
+                        answers.append(.now(.failure(error)))
                         logger.notice(
                             "closed a connection from uid \(peer.uid) pid \(peer.pid): line too long",
                             metadata: refusedMetadata(peer))
-                        break reading
                     }
+                    outstanding += answers.count
+                    batchSink.yield(Batch(answers: answers))
+                    if tooLong { break reading }
                 }
                 // Leaving the group waits for the answers already read to be written.
-                answerSink.finish()
+                batchSink.finish()
             }
         }
     }
 
-    private func respond(
-        to line: ByteBuffer, peer: PeerCredentials, applied: @Sendable () -> Void
-    ) async -> ControlResponse {
+    /// Parses the lines and applies them in one call to the enforcer; a peer the policy's
+    /// `[socket]` ACL does not admit gets `permission_denied` for each.
+    private func apply(_ lines: [ControlLine], peer: PeerCredentials) async -> [EnforcerService.PendingAnswer] {
+        var requests: [Result<ControlRequest, ControlError>] = []
+        requests.reserveCapacity(lines.count)
+        for case .line(let buffer) in lines { requests.append(ControlProtocol.parse(buffer.readableBytesView)) }
+        guard !requests.isEmpty else { return [] }
         let policy = await enforcer.policy
         guard policy.socket.admits(uid: peer.uid, gid: peer.gid) else {
             // The watchdog's own probe (this process) is refused like anyone, but not logged.
@@ -128,15 +139,11 @@ public struct ControlSocketService: Service {
                     "refused a request from uid \(peer.uid) gid \(peer.gid) pid \(peer.pid): not in [socket] allowed_uids/allowed_gids",
                     metadata: refusedMetadata(peer))
             }
-            return .failure(
-                ControlError(.permissionDenied, "uid \(peer.uid) may not use this socket (see [socket] in the policy)"))
+            let error = ControlError(
+                .permissionDenied, "uid \(peer.uid) may not use this socket (see [socket] in the policy)")
+            return requests.map { _ in .now(.failure(error)) }
         }
-        switch ControlProtocol.parse(line.readableBytesView) {
-        case .failure(let error):
-            return .failure(error)
-        case .success(let request):
-            return await enforcer.handle(request, from: peer.requester, applied: applied)
-        }
+        return await enforcer.apply(requests, from: peer.requester)
     }
 
     private func refusedMetadata(_ peer: PeerCredentials) -> Logger.Metadata {

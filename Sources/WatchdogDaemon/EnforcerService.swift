@@ -44,8 +44,9 @@ public actor EnforcerService: Service {
     private let heartbeats = HeartbeatGate()
     /// What STATUS= reports; updated on every change, sent coalesced by `StatusService`.
     public nonisolated let statusBoard = StatusBoard()
-    /// Watches not yet committed, with the requests for the same ID waiting on that commit.
-    var uncommitted: [TaskID: [CheckedContinuation<Void, Never>]] = [:]
+    /// The commits of watches not yet answered, so that a concurrent watch of the same ID waits
+    /// for the first one's commit.
+    var uncommitted: [TaskID: StoreCommit] = [:]
 
     public init(
         configuration: Configuration,

@@ -76,13 +76,13 @@ enum ControlProbe {
             .connect(unixDomainSocketPath: path) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ControlLineDecoder()))
-                    return try NIOAsyncChannel<ControlLine, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    return try NIOAsyncChannel<[ControlLine], ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
         try await channel.executeThenClose { inbound, outbound in
             try await outbound.write(ByteBuffer(string: "status\n"))
             var iterator = inbound.makeAsyncIterator()
-            guard case .line? = try await iterator.next() else { throw ProbeError.noAnswer }
+            guard case .line? = try await iterator.next()?.first else { throw ProbeError.noAnswer }
         }
     }
 

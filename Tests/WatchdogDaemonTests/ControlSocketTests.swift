@@ -35,6 +35,22 @@ struct ControlSocketTests {
         }
     }
 
+    /// `echo ID | socat - UNIX-CONNECT:…`: the line and the end of input arrive together, often
+    /// before the connection's framing is installed; the line must still be answered (it once
+    /// was read into a pipeline without framing, and lost).
+    @Test func aLineFollowedAtOnceByTheEndOfInputIsAnswered() async throws {
+        try await Harness.with(socket: true) { h in
+            for _ in 0..<20 {
+                let id = TaskID.random()
+                let answer = try await HalfClosingClient.exchange(h.socketPath, "\(id)\nstatus \(id)\n")
+                let lines = answer.split(separator: "\n").map(String.init)
+                try #require(lines.count == 2, "answer: \(answer)")
+                #expect((try object(lines[0])["task"] as? [String: Any])?["id"] as? String == id.rawValue)
+                #expect((try object(lines[1])["task"] as? [String: Any])?["state"] as? String == "watching")
+            }
+        }
+    }
+
     @Test func errorsKeepTheConnectionOpen() async throws {
         try await Harness.with(socket: true) { h in
             let id = TaskID.random()

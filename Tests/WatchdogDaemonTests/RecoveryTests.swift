@@ -59,7 +59,8 @@ struct RecoveryTests {
             await enforcer.handle(.watch(id, maxRuntime: nil, startedAt: nil), from: Harness.requester)
         }
         try await withBound(.seconds(10), "the second watch to wait") {
-            while await enforcer.uncommitted[id]?.count != 1 { await Task.yield() }
+            // Both watches wait on the first one's commit.
+            while await enforcer.uncommitted[id]?.waiting != 2 { await Task.yield() }
         }
         #expect(store.saves == 1)
         store.release(failing: false)
@@ -81,7 +82,8 @@ struct RecoveryTests {
             await enforcer.handle(.watch(id, maxRuntime: nil, startedAt: nil), from: Harness.requester)
         }
         try await withBound(.seconds(10), "the second watch to wait") {
-            while await enforcer.uncommitted[id]?.count != 1 { await Task.yield() }
+            // Both watches wait on the first one's commit.
+            while await enforcer.uncommitted[id]?.waiting != 2 { await Task.yield() }
         }
         store.release(failing: true)
         for response in [await first.value, await second.value] {

@@ -28,7 +28,7 @@ public enum ControlProtocol {
         guard let verb = words.first else {
             return .failure(ControlError(.badRequest, "empty request; send a task ID or a verb"))
         }
-        if let bad = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
+        if let bad = firstControlCharacter(in: text) {
             return .failure(
                 ControlError(
                     .badRequest, "request contains control character U+\(String(bad.value, radix: 16, uppercase: true))"
@@ -56,6 +56,13 @@ public enum ControlProtocol {
             }
             return taskID(verb).map { .watch($0, maxRuntime: nil, startedAt: nil) }
         }
+    }
+
+    /// The first character of general category Cc (U+0000–U+001F, U+007F–U+009F), if any.
+    /// Plain printable ASCII, what nearly every request is, is answered from its bytes alone.
+    static func firstControlCharacter(in text: String) -> Unicode.Scalar? {
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return nil }
+        return text.unicodeScalars.first { $0.properties.generalCategory == .control }
     }
 
     private static func parseWatch(_ arguments: ArraySlice<Substring>) -> Result<ControlRequest, ControlError> {

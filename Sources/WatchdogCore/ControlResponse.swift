@@ -41,12 +41,24 @@ public enum ControlResponse: Sendable, Equatable {
 /// A minimal JSON writer for the response shapes above: exact key order, no allocation of
 /// intermediate dictionaries.
 struct JSONWriter {
-    var output = ""
+    var output: String
+
+    init() {
+        output = ""
+        output.reserveCapacity(512)
+    }
 
     mutating func raw(_ text: String) { output += text }
 
     mutating func string(_ text: String) {
         output += "\""
+        // Nearly every string (IDs, states, times) is printable ASCII without quotes or
+        // backslashes: copied as it is.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
+            output += text
+            output += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""

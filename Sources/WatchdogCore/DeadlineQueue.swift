@@ -11,6 +11,11 @@ public struct DeadlineQueue: Sendable {
         public var at: Date
         public var id: TaskID
 
+        public init(at: Date, id: TaskID) {
+            self.at = at
+            self.id = id
+        }
+
         public static func < (lhs: Entry, rhs: Entry) -> Bool {
             lhs.at != rhs.at ? lhs.at < rhs.at : lhs.id < rhs.id
         }
@@ -33,6 +38,11 @@ public struct DeadlineQueue: Sendable {
     public mutating func popDue(now: Date) -> Entry? {
         guard let min = heap.min, min.at <= now else { return nil }
         return heap.removeMin()
+    }
+
+    /// Replaces every entry with `entries` in one O(n) step (rather than n pushes).
+    public mutating func replaceAll(with entries: [Entry]) {
+        heap = Heap(entries)
     }
 
     public mutating func removeAll() {

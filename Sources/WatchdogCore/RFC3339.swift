@@ -79,8 +79,32 @@ public enum RFC3339 {
         let hour = Int(secondOfDay / 3600)
         let minute = Int(secondOfDay / 60 % 60)
         let second = Int(secondOfDay % 60)
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))."
-            + "\(pad(Int(milliseconds), 3))Z"
+        guard (0...9999).contains(year) else {
+            return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):"
+                + "\(pad(second, 2)).\(pad(Int(milliseconds), 3))Z"
+        }
+        // `YYYY-MM-DDTHH:MM:SS.mmmZ`, 24 bytes written in place (this runs for every answer and
+        // log line, several times each).
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            func put(_ value: Int, width: Int, at offset: Int) {
+                var value = value
+                for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                    buffer[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            put(year, width: 4, at: 0)
+            put(month, width: 2, at: 5)
+            put(day, width: 2, at: 8)
+            put(hour, width: 2, at: 11)
+            put(minute, width: 2, at: 14)
+            put(second, width: 2, at: 17)
+            put(Int(milliseconds), width: 3, at: 20)
+            (buffer[4], buffer[7], buffer[10]) = (UInt8(ascii: "-"), UInt8(ascii: "-"), UInt8(ascii: "T"))
+            (buffer[13], buffer[16]) = (UInt8(ascii: ":"), UInt8(ascii: ":"))
+            (buffer[19], buffer[23]) = (UInt8(ascii: "."), UInt8(ascii: "Z"))
+            return 24
+        }
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {

@@ -19,6 +19,12 @@ public struct TaskTable: Sequence, Sendable {
 
     public var count: Int { records.count }
 
+    /// Makes room for `capacity` records at once (at start, before the stored records are loaded,
+    /// rather than growing the table step by step).
+    public mutating func reserveCapacity(_ capacity: Int) {
+        records.reserveCapacity(capacity)
+    }
+
     public var values: some Collection<TaskRecord> {
         records.values.lazy.map(\.record)
     }

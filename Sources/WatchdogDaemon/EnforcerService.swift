@@ -73,7 +73,9 @@ public actor EnforcerService: Service {
     /// A stop attempt that was in flight when the daemon died is retried at once.
     public func restore() async throws {
         let now = clock.now()
-        for var record in try await store.loadAll() {
+        let stored = try await store.loadAll()
+        records.reserveCapacity(stored.count)
+        for var record in stored {
             if machine.resume(&record, now: now) {
                 logger.warning(
                     "task \(record.id): stop attempt \(record.attempts) was in flight when the daemon stopped; retrying",
@@ -262,10 +264,12 @@ public actor EnforcerService: Service {
     }
 
     private func rebuildQueue() {
-        queue.removeAll()
+        var entries: [DeadlineQueue.Entry] = []
+        entries.reserveCapacity(records.count)
         for record in records.values {
-            if let next = machine.nextWake(of: record) { queue.push(record.id, at: next) }
+            if let next = machine.nextWake(of: record) { entries.append(.init(at: next, id: record.id)) }
         }
+        queue.replaceAll(with: entries)
     }
 
     /// Queues the changes, waits for their commit, and returns whether the store took them.

@@ -43,6 +43,9 @@ extension Bench {
         report.add(
             "footprint", "RSS idle (empty store)", Figure.megabytes(idle.residentBytes), goal: "≤ 15 MB",
             met: idle.residentBytes <= 15 * 1_048_576)
+        report.add(
+            "footprint", "of which anonymous (heap, stacks) / mapped from files",
+            "\(Figure.megabytes(idle.anonymousBytes)) / \(Figure.megabytes(idle.residentBytes - idle.anonymousBytes))")
         report.add("footprint", "threads idle", "\(idle.threads)")
 
         let pingsBefore = daemon.notify.watchdogPings
@@ -98,7 +101,9 @@ extension Bench {
         let loaded = try daemon.stats()
         let perTask = (loaded.residentBytes - idle.residentBytes) / tracked
         report.add("footprint", "RSS with \(tracked.formatted()) tasks", Figure.megabytes(loaded.residentBytes))
-        report.add("footprint", "bytes per tracked task", "\(perTask)", goal: "≤ 500", met: perTask <= 500)
+        report.add("footprint", "bytes per tracked task (RSS)", "\(perTask)", goal: "≤ 500", met: perTask <= 500)
+        let anonymousPerTask = (loaded.anonymousBytes - idle.anonymousBytes) / tracked
+        report.add("footprint", "bytes per tracked task (anonymous only)", "\(anonymousPerTask)")
         try await stopDaemon(daemon)
         return state
     }

@@ -4,6 +4,9 @@ import Foundation
 struct ProcessStats {
     /// Resident set size in bytes (`VmRSS`).
     var residentBytes: Int
+    /// The anonymous part of it (`RssAnon`: heap, stacks), which is the process's own memory; the
+    /// rest is pages of the binary and shared libraries mapped from files (clean, reclaimable).
+    var anonymousBytes: Int
     /// CPU time of all threads, user and system, in nanoseconds (`schedstat`).
     var cpuNanos: UInt64
     /// Voluntary and involuntary context switches of all threads: each voluntary one is a wake-up.
@@ -19,8 +22,10 @@ struct ProcessStats {
         guard let rss = field(status, "VmRSS:").flatMap({ Int($0) }) else {
             throw BenchError("no VmRSS for pid \(pid)")
         }
+        let anonymous = field(status, "RssAnon:").flatMap { Int($0) } ?? 0
         var stats = ProcessStats(
-            residentBytes: rss * 1024, cpuNanos: 0, voluntarySwitches: 0, involuntarySwitches: 0, threads: 0)
+            residentBytes: rss * 1024, anonymousBytes: anonymous * 1024, cpuNanos: 0, voluntarySwitches: 0,
+            involuntarySwitches: 0, threads: 0)
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
         for task in tasks {
             let base = "/proc/\(pid)/task/\(task)"

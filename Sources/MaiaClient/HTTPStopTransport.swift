@@ -66,15 +66,11 @@ public final class HTTPStopTransport: StopTransport {
         else {
             throw .invalidRequest("the API token is empty or contains spaces or control characters")
         }
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove("/")
-        guard let taskID = request.taskID.addingPercentEncoding(withAllowedCharacters: allowed), !taskID.isEmpty else {
+        guard let taskID = Self.pathSegment(request.taskID) else {
             throw .invalidRequest("the task ID is empty or not encodable")
         }
         let url = "\(request.baseURL)/v1/ai/agents/tasks/\(taskID)/stop"
-        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
-            scheme == "http" || scheme == "https", parsed.host != nil
-        else {
+        guard Self.isHTTPURL(request.baseURL) else {
             throw .invalidRequest("the base URL \(request.baseURL) is not an http or https URL")
         }
         var httpRequest = HTTPClientRequest(url: url)
@@ -85,6 +81,43 @@ public final class HTTPStopTransport: StopTransport {
         // An explicit empty body gives `Content-Length: 0`, which some proxies insist on for a POST.
         httpRequest.body = .bytes(ByteBuffer())
         return httpRequest
+    }
+
+    /// `text` as one URL path segment: as it is when it holds only unreserved characters (a task
+    /// UUID always does, so the common case costs one scan), else percent-encoded; `nil` if empty.
+    static func pathSegment(_ text: String) -> String? {
+        guard !text.isEmpty else { return nil }
+        let unreserved = text.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
+                return true
+            default:
+                return false
+            }
+        }
+        if unreserved { return text }
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove("/")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed)
+    }
+
+    /// Whether `text` is `http://HOST…` or `https://HOST…` (scheme in any case, a non-empty host).
+    /// The policy validated the base URL at load; this only guards the transport's own contract
+    /// without parsing a URL per request (AsyncHTTPClient parses it once more anyway).
+    static func isHTTPURL(_ text: String) -> Bool {
+        let lowered = text.prefix(8).lowercased()
+        let rest: Substring
+        if lowered.hasPrefix("http://") {
+            rest = text.dropFirst(7)
+        } else if lowered.hasPrefix("https://") {
+            rest = text.dropFirst(8)
+        } else {
+            return false
+        }
+        guard let first = rest.first else { return false }
+        return first != "/" && first != "?" && first != "#" && first != ":"
     }
 
     /// Runs the exchange under one bound. AsyncHTTPClient's deadline covers only the response head, so a second

@@ -30,7 +30,9 @@ struct RFC3339FormatTests {
     /// Strings that need escaping take the slow path; plain ones are copied; both give JSON that
     /// decodes to the original.
     @Test func jsonStringsRoundTrip() throws {
-        for text in ["plain-ascii 123", "quote \" and \\ backslash", "tab\tnewline\n", "\u{7F}\u{1}", "é ü 中 \u{2028}", ""] {
+        for text in [
+            "plain-ascii 123", "quote \" and \\ backslash", "tab\tnewline\n", "\u{7F}\u{1}", "é ü 中 \u{2028}", "",
+        ] {
             var writer = JSONWriter()
             writer.string(text)
             let decoded = try JSONDecoder().decode(String.self, from: Data(writer.output.utf8))

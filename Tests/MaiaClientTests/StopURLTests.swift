@@ -1,0 +1,31 @@
+import Testing
+
+@testable import MaiaClient
+
+@Suite("Stop request URLs")
+struct StopURLTests {
+    /// A task UUID goes into the path as it is; anything else is percent-encoded as one segment
+    /// (a slash cannot open another path level).
+    @Test func pathSegments() {
+        #expect(
+            HTTPStopTransport.pathSegment("0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11")
+                == "0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11")
+        #expect(HTTPStopTransport.pathSegment("a.b_c~D-9") == "a.b_c~D-9")
+        #expect(HTTPStopTransport.pathSegment("a/b c") == "a%2Fb%20c")
+        #expect(HTTPStopTransport.pathSegment("é") == "%C3%A9")
+        #expect(HTTPStopTransport.pathSegment("") == nil)
+    }
+
+    @Test func baseURLSchemesAndHosts() {
+        for good in [
+            "http://127.0.0.1:8404/dpc", "https://eu1.api.matillion.com/dpc", "HTTPS://Example.com", "http://[::1]:80",
+        ] {
+            #expect(HTTPStopTransport.isHTTPURL(good), "\(good)")
+        }
+        for bad in [
+            "ftp://example.com", "http://", "https:///path", "http:/x", "example.com", "", "http://?q", "https://:80",
+        ] {
+            #expect(!HTTPStopTransport.isHTTPURL(bad), "\(bad)")
+        }
+    }
+}

@@ -73,6 +73,8 @@ final class SQLiteTaskWriter: @unchecked Sendable {
                     code: SQLITE_IOERR, message: "cannot switch to WAL mode (journal_mode is \(mode ?? "?"))")
             }
             try connection.execute("PRAGMA synchronous = FULL")
+            // Checkpoints run on a connection of their own (SQLiteCheckpointer), never inside a commit.
+            try connection.execute("PRAGMA wal_autocheckpoint = 0")
             if version < Self.schemaVersion {
                 try connection.execute("BEGIN IMMEDIATE")
                 do throws(SQLiteError) {

@@ -48,23 +48,7 @@ extension Bench {
             "\(Figure.megabytes(idle.anonymousBytes)) / \(Figure.megabytes(idle.residentBytes - idle.anonymousBytes))")
         report.add("footprint", "threads idle", "\(idle.threads)")
 
-        let pingsBefore = daemon.notify.watchdogPings
-        try await Task.sleep(for: .seconds(options.idleSeconds))
-        let after = try daemon.stats()
-        let pings = daemon.notify.watchdogPings - pingsBefore
-        let minutes = Double(options.idleSeconds) / 60
-        let delta = after.since(idle)
-        let wakeups = Double(delta.voluntary) / minutes
-        let cpu = Double(delta.cpuNanos) / 1e6 / minutes
-        report.add("footprint", "idle CPU time per minute", String(format: "%.1f ms", cpu))
-        report.add(
-            "footprint", "idle wake-ups (voluntary switches) per minute",
-            String(format: "%.0f, with %.0f watchdog pings", wakeups, Double(pings) / minutes),
-            goal: "only the watchdog's", met: nil)
-        report.add(
-            "footprint", "idle involuntary switches per minute",
-            String(format: "%.0f", Double(delta.involuntary) / minutes))
-        report.add("footprint", "threads after the idle window", "\(after.threads)")
+        try await idleWindow(daemon, label: "with the watchdog (WatchdogSec=30s)")
 
         let half = options.intakeWatches
         let one = try await pipelined(

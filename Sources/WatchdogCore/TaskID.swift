@@ -1,38 +1,72 @@
 /// A Maia AI agent task identifier: a UUID in `8-4-4-4-12` hex form.
 ///
 /// Accepted in any case; always reported, logged and sent to Maia in lower case.
+///
+/// Held as its 128 bits (two words inline, no allocation), not as text: every tracked task keeps
+/// its ID in the table, the deadline queue and the record, and a 36-byte `String` would cost a heap
+/// allocation of 80 bytes per task and slower hashing (see docs/performance.md). The text is made
+/// when asked for (`rawValue`, `description`). Ordering by the words equals ordering by the
+/// lower-case text.
 public struct TaskID: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
-    /// The canonical, lower-case text of the ID.
-    public let rawValue: String
+    private let high: UInt64
+    private let low: UInt64
 
     /// Parses `text` as a UUID; `nil` when it is not one.
     public init?(_ text: some StringProtocol) {
-        let utf8 = Array(text.utf8)
-        guard utf8.count == 36 else { return nil }
-        var lowered = [UInt8]()
-        lowered.reserveCapacity(36)
-        for (index, byte) in utf8.enumerated() {
-            switch index {
-            case 8, 13, 18, 23:
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var index = 0
+        var digits = 0
+        for byte in text.utf8 {
+            defer { index += 1 }
+            guard index < 36 else { return nil }
+            if index == 8 || index == 13 || index == 18 || index == 23 {
                 guard byte == UInt8(ascii: "-") else { return nil }
-                lowered.append(byte)
-            default:
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"):
-                    lowered.append(byte)
-                case UInt8(ascii: "A")...UInt8(ascii: "F"):
-                    lowered.append(byte + 32)
-                default:
-                    return nil
-                }
+                continue
             }
+            let value: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): value = byte - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            if digits < 16 {
+                high = high << 4 | UInt64(value)
+            } else {
+                low = low << 4 | UInt64(value)
+            }
+            digits += 1
         }
-        self.rawValue = String(decoding: lowered, as: UTF8.self)
+        guard index == 36 else { return nil }
+        self.high = high
+        self.low = low
+    }
+
+    /// The canonical, lower-case text of the ID.
+    public var rawValue: String {
+        String(unsafeUninitializedCapacity: 36) { buffer in
+            let hex: StaticString = "0123456789abcdef"
+            var position = 0
+            for digit in 0..<32 {
+                if digit == 8 || digit == 12 || digit == 16 || digit == 20 {
+                    buffer[position] = UInt8(ascii: "-")
+                    position += 1
+                }
+                let word = digit < 16 ? high : low
+                let shift = UInt64(60 - 4 * (digit % 16))
+                buffer[position] = hex.utf8Start[Int((word >> shift) & 0xF)]
+                position += 1
+            }
+            return 36
+        }
     }
 
     public var description: String { rawValue }
 
-    public static func < (lhs: TaskID, rhs: TaskID) -> Bool { lhs.rawValue < rhs.rawValue }
+    public static func < (lhs: TaskID, rhs: TaskID) -> Bool {
+        (lhs.high, lhs.low) < (rhs.high, rhs.low)
+    }
 
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)

@@ -14,6 +14,10 @@ struct SecretHandlingTests {
         try await Fixture.with(token: Self.secret, requestTimeout: .milliseconds(300)) { fixture in
             // 401 (token not accepted), then a timeout, a dropped connection and a 403.
             texts.append(String(describing: await fixture.client.stop(taskID: Fixture.taskID, freshToken: true)))
+            // On a loaded machine the first request (a new connection) may outlast the 300 ms
+            // timeout and reach the stand-in late: script the next answers only once it is in,
+            // or it would take the first of them.
+            _ = try await fixture.standIn.waitForRequests(count: 1, timeout: .seconds(10))
             fixture.standIn.setAcceptedTokens([Self.secret])
             fixture.standIn.script(Fixture.taskID, [.delayed(.seconds(5), .accepted), .dropConnection])
             fixture.standIn.setDefault(.status(403, detail: "forbidden", violations: ["no"]))

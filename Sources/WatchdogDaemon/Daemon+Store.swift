@@ -11,7 +11,7 @@ extension Daemon {
     /// The durable task store under `options.stateDirectory` (created 0700 if missing).
     static func openStore(options: DaemonOptions, logger: Logger) async throws(StartFailure) -> any TaskStore {
         do {
-            let store = try await SQLiteTaskStore.open(directory: options.stateDirectory, logger: logger)
+            let store = try await SQLiteTaskStore.open(directory: options.stateDirectory)
             logger.info("task store \(store.path) opened")
             return store
         } catch {

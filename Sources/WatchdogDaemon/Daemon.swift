@@ -130,8 +130,12 @@ public enum Daemon {
             try await group.run()
         } catch {
             logger.error("stopped on an error: \(error)")
+            await store.close()
             return ExitStatus.failure
         }
+        // Every service has stopped: the last writes are committed, and closing the store folds its
+        // write-ahead log into the file (the next start then has no log to read).
+        await store.close()
         logger.notice("maia-watchdogd stopped", metadata: ["event": .string(WatchdogEvent.stopping.rawValue)])
         return ExitStatus.success
     }

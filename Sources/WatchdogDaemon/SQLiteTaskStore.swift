@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Logging
 import Synchronization
 import WatchdogCore
 
@@ -32,7 +31,6 @@ public final class SQLiteTaskStore: TaskStore {
     private let writer: SQLiteTaskWriter
     private let pending = Mutex(Pending())
     private let transactions = Atomic<Int>(0)
-    private let checkpointer: SQLiteCheckpointer
 
     private struct Pending: ~Copyable {
         var operations: [SQLiteTaskWriter.Operation] = []
@@ -41,24 +39,16 @@ public final class SQLiteTaskStore: TaskStore {
         var draining = false
     }
 
-    private init(
-        path: String, queue: DispatchQueue, writer: SQLiteTaskWriter, logger: Logger?,
-        checkpointQuiet: DispatchTimeInterval, checkpointCap: Int
-    ) {
+    private init(path: String, queue: DispatchQueue, writer: SQLiteTaskWriter) {
         self.path = path
         self.queue = queue
         self.writer = writer
-        self.checkpointer = SQLiteCheckpointer(path: path, quiet: checkpointQuiet, cap: checkpointCap, logger: logger)
     }
 
     /// Opens (creating if missing) the store in `directory`, which is created with mode 0700 if
     /// it does not exist. Checks the file's integrity and schema and migrates an older schema.
     /// Throws `TaskStoreError`; never discards what it cannot read.
-    /// `checkpointQuiet` and `checkpointCap`: see `SQLiteCheckpointer`.
-    public static func open(
-        directory: String, logger: Logger? = nil, checkpointQuiet: DispatchTimeInterval = .seconds(1),
-        checkpointCap: Int = 10_000
-    ) async throws -> SQLiteTaskStore {
+    public static func open(directory: String) async throws -> SQLiteTaskStore {
         let path = (directory as NSString).appendingPathComponent(fileName)
         let queue = DispatchQueue(label: "maia-watchdog.task-store")
         let writer = try await withCheckedThrowingContinuation { continuation in
@@ -70,9 +60,7 @@ public final class SQLiteTaskStore: TaskStore {
                     })
             }
         }
-        return SQLiteTaskStore(
-            path: path, queue: queue, writer: writer, logger: logger, checkpointQuiet: checkpointQuiet,
-            checkpointCap: checkpointCap)
+        return SQLiteTaskStore(path: path, queue: queue, writer: writer)
     }
 
     public func loadAll() async throws -> [TaskRecord] {
@@ -100,10 +88,8 @@ public final class SQLiteTaskStore: TaskStore {
     public func close() async {
         let writer = self.writer
         await withCheckedContinuation { continuation in
-            queue.async { [checkpointer] in
-                // The checkpointer first: the writer's connection, closing last, checkpoints the
-                // whole log into the file and removes it.
-                checkpointer.close()
+            queue.async {
+                // The last connection to close folds the write-ahead log into the file and removes it.
                 writer.close()
                 continuation.resume()
             }
@@ -133,7 +119,6 @@ public final class SQLiteTaskStore: TaskStore {
             let result = Result { () throws(TaskStoreError) in try writer.commit(operations) }
             transactions.wrappingAdd(1, ordering: .relaxed)
             commit.complete(result.mapError { $0 as any Error })
-            checkpointer.committed()
         }
     }
 

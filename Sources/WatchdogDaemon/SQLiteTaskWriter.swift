@@ -46,6 +46,11 @@ final class SQLiteTaskWriter: @unchecked Sendable {
         """,
         // 1 → 2: records by state, for `--check-state` and `list state=…` on large stores.
         "CREATE INDEX tasks_by_state ON tasks (state, watched_at);",
+        // 2 → 3: the index goes again. `list` is served from memory and `--check-state` scans
+        // 100,000 rows in milliseconds, while every state change moved an index entry: two more
+        // pages written per commit, which showed in the write-ahead log's size and the deadline
+        // lateness under load (docs/performance.md).
+        "DROP INDEX tasks_by_state;",
     ]
 
     /// The schema version this build writes.
@@ -73,8 +78,13 @@ final class SQLiteTaskWriter: @unchecked Sendable {
                     code: SQLITE_IOERR, message: "cannot switch to WAL mode (journal_mode is \(mode ?? "?"))")
             }
             try connection.execute("PRAGMA synchronous = FULL")
-            // Checkpoints run on a connection of their own (SQLiteCheckpointer), never inside a commit.
-            try connection.execute("PRAGMA wal_autocheckpoint = 0")
+            // Small checkpoints, often: the commit that crosses the mark also copies the log into
+            // the file and fsyncs it, and whatever waits on that commit (a stop attempt, a watch's
+            // answer) waits for that too. Measured with 100,000 deadlines over 60 s (deadline
+            // lateness p99): 1000 pages (SQLite's default) 7.3 ms, 10,000 pages 125 ms, 200 pages
+            // 2.9 ms; a checkpoint on a second connection beside the commits was worse still (its
+            // fsync delays theirs: 50 ms), and none at all let the log grow to 2.4 GB (25 ms).
+            try connection.execute("PRAGMA wal_autocheckpoint = 200")
             if version < Self.schemaVersion {
                 try connection.execute("BEGIN IMMEDIATE")
                 do throws(SQLiteError) {

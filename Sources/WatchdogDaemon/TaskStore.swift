@@ -13,6 +13,8 @@ public protocol TaskStore: Sendable {
     /// Queues inserts or replacements of `saving`, then drops `removing` (forgotten or past
     /// retention), after every change queued before.
     func submit(saving: [TaskRecord], removing: [TaskID]) -> StoreCommit
+    /// Finishes the pending writes and releases the store (at shutdown); later writes fail.
+    func close() async
 }
 
 extension TaskStore {
@@ -45,6 +47,8 @@ public final class InMemoryTaskStore: TaskStore {
         }
         return .done()
     }
+
+    public func close() async {}
 
     public var count: Int { records.withLock { $0.count } }
 }

@@ -120,6 +120,8 @@ final class GatedTaskStore: TaskStore {
         return commit
     }
 
+    func close() async {}
+
     var saves: Int { state.withLock { $0.saves } }
     var waiting: Int { state.withLock { $0.gate.count } }
 

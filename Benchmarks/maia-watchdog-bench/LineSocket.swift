@@ -14,24 +14,11 @@ final class LineSocket: @unchecked Sendable {
     init(path: String) throws {
         descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw BenchError("socket: errno \(errno)") }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        guard path.utf8.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            throw BenchError("socket path too long: \(path)")
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: path.utf8)
-            raw[path.utf8.count] = 0
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        let descriptor = self.descriptor
+        let connected = try withUnixAddress(path) { connect(descriptor, $0, $1) }
         guard connected == 0 else {
-            let code = errno
-            Glibc.close(descriptor)
-            throw BenchError("connect \(path): \(String(cString: strerror(code)))")
+            // (deinit closes the descriptor: every stored property is set by now)
+            throw BenchError("connect \(path): \(String(cString: strerror(errno)))")
         }
     }
 

@@ -16,17 +16,8 @@ final class NotifySocket: @unchecked Sendable {
         unlink(path)
         descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         guard descriptor >= 0 else { throw BenchError("socket: errno \(errno)") }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: path.utf8)
-            raw[path.utf8.count] = 0
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        let descriptor = self.descriptor
+        let bound = try withUnixAddress(path) { bind(descriptor, $0, $1) }
         guard bound == 0 else { throw BenchError("bind \(path): errno \(errno)") }
         let thread = Thread { [self] in self.read() }
         thread.start()

@@ -44,8 +44,4 @@ public struct DeadlineQueue: Sendable {
     public mutating func replaceAll(with entries: [Entry]) {
         heap = Heap(entries)
     }
-
-    public mutating func removeAll() {
-        heap = Heap()
-    }
 }

@@ -61,7 +61,8 @@ public struct ControlSocketService: Service {
     }
 
     /// How many answers one connection may have outstanding (waiting for their commit or to be
-    /// written) before the server stops reading its lines.
+    /// written) before the server stops reading its lines. Checked before each read's batch, so
+    /// the batch that crosses it is still served whole.
     static let pipelineDepth = 256
 
     /// What one read of a connection brought, applied, with the answers still to give.

@@ -1,4 +1,7 @@
-# maia-watchdog: build and install as a systemd service.
+# maia-watchdog: build, run, test and install as a systemd service.
+#   make run                  install what is missing, run the daemon in dry run with the example policy
+#   make test                 install what is missing, run the whole suite (lint, unit and integration,
+#                             benchmarks build, end to end on a real systemd); what .ci/run runs
 #   make                      release binaries (static Swift runtime) in .build-static/release
 #   sudo make install         binaries, units, catalog, sysusers, example policy, empty credentials
 #   sudo make uninstall       everything install put in place except /etc/maia-watchdog
@@ -18,7 +21,7 @@ SWIFT ?= swift
 
 BINARIES := maia-watchdogd maia-watchdogctl
 
-.PHONY: all build install uninstall test
+.PHONY: all build install uninstall run test unit-test e2e-test
 
 all: build
 
@@ -26,8 +29,30 @@ build:
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(SCRATCH) --product maia-watchdogd
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(SCRATCH) --product maia-watchdogctl
 
+# Where `make run` keeps its socket and state (a dry run: nothing is sent to Maia).
+RUN_DIR ?= /tmp/maia-watchdog
+# Root for the end-to-end suite (it boots a container): directly as root, else through sudo.
+AS_ROOT := $(if $(filter 0,$(shell id -u)),,sudo env PATH="$(PATH)")
+
+run:
+	scripts/setup run
+	$(SWIFT) run maia-watchdogd --policy config/policy.toml --socket $(RUN_DIR)/control.sock \
+		--state-dir $(RUN_DIR)/state --dry-run
+
 test:
+	scripts/setup test
+	$(MAKE) --no-print-directory unit-test e2e-test
+
+# Format lint, every unit and integration test, and the benchmarks build (CI builds them, never runs them).
+unit-test:
+	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks
 	$(SWIFT) test
+	$(SWIFT) build --product maia-watchdog-bench
+	cc -O2 -Wall -Wextra -Werror -pthread -o .build/echo-server Benchmarks/echo-server.c
+
+# Boots systemd 252 + journald under systemd-nspawn (root tree cached in /var/cache); needs root.
+e2e-test:
+	$(AS_ROOT) timeout 900 Tests/EndToEnd/run.sh
 
 install: build
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(CATALOGDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(DOCDIR)

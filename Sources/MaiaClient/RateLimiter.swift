@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 
 /// One token bucket (``TokenBucket``) shared by every call to Maia, stops and token requests alike, with callers served
-/// strictly first come, first served.
+/// strictly first come, first served, and never more than `ratePerMinute` calls in any 60 seconds (``SlidingWindow``:
+/// the bucket's burst is spent inside the minute, not on top of it).
 ///
 /// A caller that finds the bucket empty joins a FIFO queue. Only the caller at the head of the queue waits on the
 /// clock (until the next token accrues or a pause ends); the others wait for their turn, so calls leave in the order
@@ -24,6 +25,7 @@ public final class RateLimiter: Sendable {
 
     private struct State {
         var bucket: TokenBucket
+        var window: SlidingWindow
         var queue: [UInt64] = []
         var head = 0
         var turnWaiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
@@ -31,6 +33,19 @@ public final class RateLimiter: Sendable {
         var nextSequence: UInt64 = 0
 
         var first: UInt64? { self.head < self.queue.count ? self.queue[self.head] : nil }
+
+        /// Lets a call go at `now` (`nil`) when both the window and the bucket allow it, taking a token and
+        /// recording it; otherwise takes nothing and returns when to look again.
+        mutating func take(now: Date) -> Date? {
+            if let opens = self.window.earliest(now: now) {
+                return opens
+            }
+            if let wake = self.bucket.take(now: now) {
+                return wake
+            }
+            self.window.record(now)
+            return nil
+        }
 
         mutating func remove(_ ticket: UInt64) {
             if self.first == ticket {
@@ -59,7 +74,10 @@ public final class RateLimiter: Sendable {
     ) {
         self.clock = clock
         self.maximumPause = maximumPause
-        self.state = Mutex(State(bucket: TokenBucket(ratePerMinute: ratePerMinute, burst: burst, now: clock.now())))
+        self.state = Mutex(
+            State(
+                bucket: TokenBucket(ratePerMinute: ratePerMinute, burst: burst, now: clock.now()),
+                window: SlidingWindow(limit: ratePerMinute)))
     }
 
     /// The bucket's configuration and current state.
@@ -82,7 +100,7 @@ public final class RateLimiter: Sendable {
         let entry = self.state.withLock { state -> Entry in
             let arrival = state.nextArrival
             state.nextArrival += 1
-            if state.first == nil, state.bucket.take(now: self.clock.now()) == nil {
+            if state.first == nil, state.take(now: self.clock.now()) == nil {
                 return .granted(Self.grant(arrival, &state, now: self.clock.now()))
             }
             state.queue.append(arrival)
@@ -105,7 +123,7 @@ public final class RateLimiter: Sendable {
                 let step = try self.state.withLock { state -> Step in
                     try Task.checkCancellation()
                     let now = self.clock.now()
-                    if let wake = state.bucket.take(now: now) {
+                    if let wake = state.take(now: now) {
                         return .sleep(until: wake)
                     }
                     let grant = Self.grant(ticket, &state, now: now)

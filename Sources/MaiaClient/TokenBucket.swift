@@ -4,8 +4,8 @@ import Foundation
 /// tokens, plus a pause (a 429's `Retry-After`) during which nothing is taken. No clock of its own: every decision
 /// takes `now`.
 ///
-/// With `ratePerMinute` r and `burst` b, any 60-second window holds at most b + r calls: at the default 900 a minute
-/// and a burst of 90 that is 990, under Maia's 1000.
+/// With `ratePerMinute` r and `burst` b, the bucket alone lets b + r calls into a 60-second window; ``RateLimiter``
+/// adds a ``SlidingWindow`` that caps every such window at r, so the key means what it says.
 public struct TokenBucket: Sendable, Equatable {
     /// Calls per minute in the long run.
     public let ratePerMinute: Int

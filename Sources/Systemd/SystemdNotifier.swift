@@ -13,8 +13,8 @@ extension SystemdNotifier {
     }
     public func stopping() { send(["STOPPING=1"]) }
     public func watchdog() { send(["WATCHDOG=1"]) }
-    public func failed(status: String, errno: Int32?) {
-        send(["STATUS=\(status)"] + (errno.map { ["ERRNO=\($0)"] } ?? []))
+    public func failed(status: String, errno: Int32) {
+        send(["STATUS=\(status)", "ERRNO=\(errno)"])
     }
 }
 

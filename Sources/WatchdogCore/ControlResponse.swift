@@ -131,6 +131,6 @@ struct JSONWriter {
         string(status.apiBaseURL)
         raw(",\"token\":")
         string(status.token.rawValue)
-        raw("}}")
+        raw("},\"store\":{\"recreated\":\(status.storeRecreated)}}")
     }
 }

@@ -17,10 +17,12 @@ public struct DaemonStatus: Sendable, Equatable {
     public var dryRun: Bool
     public var apiBaseURL: String
     public var token: TokenHealth
+    /// How many times the store file was found deleted or replaced and written afresh (`store.recreated`).
+    public var storeRecreated: Int
 
     public init(
         version: String, uptimeSeconds: Int, policyPath: String, policyLoadedAt: Date, counts: [TaskState: Int],
-        dryRun: Bool, apiBaseURL: String, token: TokenHealth
+        dryRun: Bool, apiBaseURL: String, token: TokenHealth, storeRecreated: Int = 0
     ) {
         self.version = version
         self.uptimeSeconds = uptimeSeconds
@@ -30,5 +32,6 @@ public struct DaemonStatus: Sendable, Equatable {
         self.dryRun = dryRun
         self.apiBaseURL = apiBaseURL
         self.token = token
+        self.storeRecreated = storeRecreated
     }
 }

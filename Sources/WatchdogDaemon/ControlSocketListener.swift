@@ -13,14 +13,16 @@ struct ControlConnection: Sendable {
     /// in the accept path: NIO traps when a wrapped channel is dropped without `executeThenClose`,
     /// which would happen to connections still queued when the listener closes at shutdown. A raw
     /// accepted channel can be dropped safely. Bytes read before the framing is in place (NIO reads a
-    /// half-closed socket to its end even with `autoRead` off) wait in the `InboundHold`.
-    static func adopt(_ channel: any Channel) async throws -> (
+    /// half-closed socket to its end even with `autoRead` off) wait in the `InboundHold`. A connection without
+    /// a complete line or an answer for `idleTimeout` is closed (`LineDeadlineHandler`).
+    static func adopt(_ channel: any Channel, idleTimeout: Duration) async throws -> (
         NIOAsyncChannel<[ControlLine], ByteBuffer>, PeerCredentials
     ) {
         let peer = try await PeerCredentials.of(channel).get()
         let wrapped = try await channel.eventLoop.submit {
             let pipeline = channel.pipeline.syncOperations
             try pipeline.addHandler(ByteToMessageHandler(ControlLineDecoder()))
+            try pipeline.addHandler(LineDeadlineHandler(timeout: idleTimeout))
             let wrapped = try NIOAsyncChannel<[ControlLine], ByteBuffer>(wrappingChannelSynchronously: channel)
             // Whatever arrived meanwhile now goes through the framing.
             pipeline.removeHandler(try pipeline.handler(type: InboundHold.self), promise: nil)
@@ -49,14 +51,14 @@ public struct ControlSocketListener: Sendable {
     public enum BindError: Error, CustomStringConvertible {
         case inUse(String)
         case notASocket(String)
-        case failed(String, String)
+        case failed(String, String, errno: Int32)
 
         /// For `ERRNO=` on a failed start.
-        public var errno: Int32? {
+        public var errno: Int32 {
             switch self {
             case .inUse: return EADDRINUSE
             case .notASocket: return EEXIST
-            case .failed: return nil
+            case .failed(_, _, let errno): return errno
             }
         }
 
@@ -66,7 +68,7 @@ public struct ControlSocketListener: Sendable {
                 return "another maia-watchdogd is already listening on \(path)"
             case .notASocket(let path):
                 return "\(path) exists and is not a socket; refusing to replace it"
-            case .failed(let path, let reason):
+            case .failed(let path, let reason, _):
                 return "cannot listen on \(path): \(reason)"
             }
         }
@@ -86,13 +88,13 @@ public struct ControlSocketListener: Sendable {
         do {
             server = try await bootstrap().bind(unixDomainSocketPath: temporary, childChannelInitializer: hold)
         } catch {
-            throw BindError.failed(path, "\(error)")
+            throw BindError.failed(path, "\(error)", errno: (error as? IOError)?.errnoCode ?? EIO)
         }
         guard chmod(temporary, mode) == 0, rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let code = errno
             unlink(temporary)
             try? await server.channel.close()
-            throw BindError.failed(path, reason)
+            throw BindError.failed(path, String(cString: strerror(code)), errno: code)
         }
         return ControlSocketListener(server: server, ownedPath: path)
     }

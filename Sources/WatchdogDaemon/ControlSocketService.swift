@@ -2,19 +2,33 @@ import Glibc
 import Logging
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 import WatchdogCore
 
 /// Serves the control socket: one child task per connection in a discarding task group, so a
 /// failing or stuck connection never affects the server or the others. Requests on a
-/// connection are answered in order, one line each.
+/// connection are answered in order, one line each. Connections are capped and idle ones closed
+/// (``ConnectionLimits``).
 public struct ControlSocketService: Service {
     let listener: ControlSocketListener
     let enforcer: EnforcerService
     let logger: Logger
+    let limits: ConnectionLimits
+    private let connections = Connections()
 
-    public init(listener: ControlSocketListener, enforcer: EnforcerService, logger: Logger) {
+    /// The open connections, shared by the connections' tasks.
+    private final class Connections: Sendable {
+        let counts = Mutex(ConnectionCounts())
+        /// Refusals so far; the first and every 100th are logged, so a flood does not flood the journal.
+        let refused = Atomic<Int>(0)
+    }
+
+    public init(
+        listener: ControlSocketListener, enforcer: EnforcerService, limits: ConnectionLimits, logger: Logger
+    ) {
         self.listener = listener
         self.enforcer = enforcer
+        self.limits = limits
         self.logger = logger
     }
 
@@ -40,7 +54,7 @@ public struct ControlSocketService: Service {
     private func serve(_ accepted: any Channel) async {
         let connection: ControlConnection
         do {
-            let (channel, peer) = try await ControlConnection.adopt(accepted)
+            let (channel, peer) = try await ControlConnection.adopt(accepted, idleTimeout: limits.idleTimeout)
             connection = ControlConnection(channel: channel, peer: peer)
         } catch {
             logger.debug("could not take over a control connection: \(error)")
@@ -48,6 +62,15 @@ public struct ControlSocketService: Service {
             return
         }
         let peer = connection.peer
+        let limits = self.limits
+        let refusal = connections.counts.withLock {
+            $0.admit(pid: peer.pid, limits: limits, exempt: peer.pid == getpid())
+        }
+        if let refusal {
+            await refuse(connection, refusal)
+            return
+        }
+        defer { connections.counts.withLock { $0.release(pid: peer.pid) } }
         do {
             // On shutdown, open connections are closed too (a client that keeps its connection
             // open must not hold the daemon up); the request being served is finished first
@@ -57,6 +80,22 @@ public struct ControlSocketService: Service {
             }
         } catch {
             logger.debug("control connection from pid \(peer.pid) ended: \(error)")
+        }
+    }
+
+    /// Answers a connection over the limits with one `unavailable` line and closes it.
+    private func refuse(_ connection: ControlConnection, _ refusal: ConnectionCounts.Refusal) async {
+        let peer = connection.peer
+        let count = connections.refused.wrappingAdd(1, ordering: .relaxed).newValue
+        if count == 1 || count % 100 == 0 {
+            logger.notice(
+                "refused a control connection from uid \(peer.uid) pid \(peer.pid): \(refusal.message) "
+                    + "(\(count) refused since start)",
+                metadata: refusedMetadata(peer))
+        }
+        let line = ControlResponse.failure(ControlError(.unavailable, refusal.message)).jsonLine + "\n"
+        try? await connection.channel.executeThenClose { _, outbound in
+            try await outbound.write(ByteBuffer(string: line))
         }
     }
 

@@ -49,7 +49,7 @@ extension Daemon {
                 logger.warning("\(message); fine for a dry run")
                 return nil
             }
-            throw StartFailure(message, status: ExitStatus.config)
+            throw StartFailure(message, status: ExitStatus.config, errno: ENOKEY)
         }
 
         let idFile = present(clientIDCredential)

@@ -11,7 +11,7 @@ extension Daemon {
     /// The durable task store under `options.stateDirectory` (created 0700 if missing).
     static func openStore(options: DaemonOptions, logger: Logger) async throws(StartFailure) -> any TaskStore {
         do {
-            let store = try await SQLiteTaskStore.open(directory: options.stateDirectory)
+            let store = try await SQLiteTaskStore.open(directory: options.stateDirectory, logger: logger)
             logger.info("task store \(store.path) opened")
             return store
         } catch {
@@ -23,7 +23,7 @@ extension Daemon {
     /// store is to blame.
     static func restoreFailure(_ error: any Error, options: DaemonOptions) -> StartFailure {
         guard error is TaskStoreError else {
-            return StartFailure("cannot load saved state: \(error)", status: ExitStatus.failure)
+            return StartFailure("cannot load saved state: \(error)", status: ExitStatus.failure, errno: EIO)
         }
         return stateFailure(error, directory: options.stateDirectory)
     }
@@ -32,7 +32,7 @@ extension Daemon {
         StartFailure(
             "\(error). Nothing was discarded; inspect it with `maia-watchdogd --check-state --state-dir \(directory)` "
                 + "(repair: docs/operations.md, \"Saved state\")",
-            status: ExitStatus.state, errno: error is TaskStoreError ? EIO : nil)
+            status: ExitStatus.state, errno: EUCLEAN)
     }
 
     /// `maia-watchdogd --check-state`: opens the store read-only, runs the full integrity check,

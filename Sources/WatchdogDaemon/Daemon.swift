@@ -34,6 +34,10 @@ public enum Daemon {
         notifier: any SystemdNotifier = NoSystemdNotifier(),
         logger: Logger
     ) async -> Int32 {
+        let descriptors = DescriptorLimit.raiseToHard()
+        if descriptors.after != descriptors.before {
+            logger.info("raised the open-file limit from \(descriptors.before) to \(descriptors.after)")
+        }
         var policy: Policy
         switch PolicyParser.load(path: options.policyPath) {
         case .success(let loaded):
@@ -43,7 +47,7 @@ public enum Daemon {
                 logger.critical(
                     "\(problem.description)", metadata: ["event": .string(WatchdogEvent.policyRejected.rawValue)])
             }
-            notifier.failed(status: "policy \(options.policyPath) is unusable; see the journal", errno: nil)
+            notifier.failed(status: "policy \(options.policyPath) is unusable; see the journal", errno: EINVAL)
             return ExitStatus.config
         }
         if options.dryRun { policy.dryRun = true }
@@ -95,9 +99,10 @@ public enum Daemon {
         } catch {
             return failStart(error, notifier, logger)
         }
+        let limits = ConnectionLimits.standard(descriptorLimit: DescriptorLimit.current)
         var services: [any Service] = [
             enforcer,
-            ControlSocketService(listener: listener, enforcer: enforcer, logger: logger),
+            ControlSocketService(listener: listener, enforcer: enforcer, limits: limits, logger: logger),
             PolicyReloadService(
                 path: options.policyPath, forceDryRun: options.dryRun, enforcer: enforcer, notifier: notifier,
                 logger: logger),
@@ -147,7 +152,7 @@ public enum Daemon {
             case .unixStream(let descriptor):
                 return try await ControlSocketListener.adopt(descriptor: descriptor)
             case .unusable(let reason):
-                throw StartFailure(reason, status: ExitStatus.failure)
+                throw StartFailure(reason, status: ExitStatus.failure, errno: EBADF)
             case .none:
                 return try await ControlSocketListener.bind(path: options.socketPath)
             }
@@ -156,7 +161,7 @@ public enum Daemon {
         } catch let error as ControlSocketListener.BindError {
             throw StartFailure("\(error)", status: ExitStatus.failure, errno: error.errno)
         } catch {
-            throw StartFailure("cannot listen: \(error)", status: ExitStatus.failure)
+            throw StartFailure("cannot listen: \(error)", status: ExitStatus.failure, errno: EIO)
         }
     }
 

@@ -178,7 +178,7 @@ extension EnforcerService {
             counts: counts(),
             dryRun: machine.policy.dryRun,
             apiBaseURL: machine.policy.api.baseURL,
-            token: await caller.tokenHealth())
+            token: await caller.tokenHealth(), storeRecreated: store.recreatedCount)
     }
 
     /// Records per state, kept current by `TaskTable` (no walk over the records).

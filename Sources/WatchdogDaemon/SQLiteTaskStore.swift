@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Logging
 import Synchronization
 import WatchdogCore
 
@@ -21,6 +22,12 @@ import WatchdogCore
 ///
 /// **Order.** `submit` queues synchronously, so two writes made one after the other by the
 /// enforcer actor reach the file in that order, whatever else runs concurrently.
+///
+/// **A file deleted or replaced under it.** Before each batch (and at close) the store checks that the path
+/// still names the file it has open; if not, it writes every record into a fresh store at the path
+/// (`SQLiteTaskWriter.recreateIfReplaced`) before that batch commits, so nothing acknowledged after the deletion
+/// is acknowledged without being on disk there. Logged at `crit` (event `store_recreated`) and counted in
+/// ``recreatedCount``.
 public final class SQLiteTaskStore: TaskStore {
     /// The file's name inside the state directory.
     public static let fileName = "tasks.sqlite3"
@@ -31,6 +38,8 @@ public final class SQLiteTaskStore: TaskStore {
     private let writer: SQLiteTaskWriter
     private let pending = Mutex(Pending())
     private let transactions = Atomic<Int>(0)
+    private let recreations = Atomic<Int>(0)
+    private let logger: Logger
 
     private struct Pending: ~Copyable {
         var operations: [SQLiteTaskWriter.Operation] = []
@@ -39,16 +48,17 @@ public final class SQLiteTaskStore: TaskStore {
         var draining = false
     }
 
-    private init(path: String, queue: DispatchQueue, writer: SQLiteTaskWriter) {
+    private init(path: String, queue: DispatchQueue, writer: SQLiteTaskWriter, logger: Logger) {
         self.path = path
         self.queue = queue
         self.writer = writer
+        self.logger = logger
     }
 
     /// Opens (creating if missing) the store in `directory`, which is created with mode 0700 if
     /// it does not exist. Checks the file's integrity and schema and migrates an older schema.
     /// Throws `TaskStoreError`; never discards what it cannot read.
-    public static func open(directory: String) async throws -> SQLiteTaskStore {
+    public static func open(directory: String, logger: Logger) async throws -> SQLiteTaskStore {
         let path = (directory as NSString).appendingPathComponent(fileName)
         let queue = DispatchQueue(label: "maia-watchdog.task-store")
         let writer = try await withCheckedThrowingContinuation { continuation in
@@ -60,7 +70,7 @@ public final class SQLiteTaskStore: TaskStore {
                     })
             }
         }
-        return SQLiteTaskStore(path: path, queue: queue, writer: writer)
+        return SQLiteTaskStore(path: path, queue: queue, writer: writer, logger: logger)
     }
 
     public func loadAll() async throws -> [TaskRecord] {
@@ -89,6 +99,8 @@ public final class SQLiteTaskStore: TaskStore {
         let writer = self.writer
         await withCheckedContinuation { continuation in
             queue.async {
+                // The records go where the next start will look for them, even if the file was deleted since.
+                _ = try? self.recreateIfReplaced()
                 // The last connection to close folds the write-ahead log into the file and removes it.
                 writer.close()
                 continuation.resume()
@@ -98,6 +110,20 @@ public final class SQLiteTaskStore: TaskStore {
 
     /// How many transactions have committed (or failed): fewer than the writes when grouped.
     public var transactionCount: Int { transactions.load(ordering: .relaxed) }
+
+    /// How many times the file was found deleted or replaced and the store written afresh.
+    public var recreatedCount: Int { recreations.load(ordering: .relaxed) }
+
+    /// Runs on `queue`: writes the records into a fresh file when the path no longer names the open one.
+    private func recreateIfReplaced() throws(TaskStoreError) {
+        guard let recreation = try writer.recreateIfReplaced(now: Date()) else { return }
+        recreations.wrappingAdd(1, ordering: .relaxed)
+        let aside = recreation.movedAside.map { "; the file found there was moved to \($0)" } ?? ""
+        logger.critical(
+            "the task store \(path) was deleted or replaced while the daemon ran; wrote the \(recreation.records) "
+                + "records it held into a fresh store there\(aside)",
+            metadata: ["event": .string(WatchdogEvent.storeRecreated.rawValue)])
+    }
 
     // MARK: group commit
 
@@ -116,7 +142,10 @@ public final class SQLiteTaskStore: TaskStore {
                 return (pending.operations, pending.commit)
             }
             guard let (operations, commit) = batch else { return }
-            let result = Result { () throws(TaskStoreError) in try writer.commit(operations) }
+            let result = Result { () throws(TaskStoreError) in
+                try recreateIfReplaced()
+                try writer.commit(operations)
+            }
             transactions.wrappingAdd(1, ordering: .relaxed)
             commit.complete(result.mapError { $0 as any Error })
         }

@@ -65,10 +65,23 @@ final class SQLiteTaskWriter: @unchecked Sendable {
     private var connection: SQLiteConnection?
     private var upsert: SQLiteStatement?
     private var delete: SQLiteStatement?
+    /// The device and inode of the file opened at `path`, to notice when the path names another file or none.
+    private var identity: FileIdentity?
 
     /// Opens, checks and migrates the store at `path` for reading and writing.
     init(path: String) throws(TaskStoreError) {
         self.path = path
+        let (connection, upsert, delete) = try Self.openChecked(path)
+        self.connection = connection
+        self.upsert = upsert
+        self.delete = delete
+        self.identity = FileIdentity(path: path)
+    }
+
+    /// Opens the file at `path` (creating it if missing), checks and migrates it, and prepares the writes.
+    private static func openChecked(
+        _ path: String
+    ) throws(TaskStoreError) -> (SQLiteConnection, SQLiteStatement, SQLiteStatement) {
         let connection = try Self.wrap(path) { () throws(SQLiteError) in try SQLiteConnection(path: path) }
         let version = try Self.checkedVersion(connection, path: path)
         try Self.wrap(path) { () throws(SQLiteError) in
@@ -96,11 +109,63 @@ final class SQLiteTaskWriter: @unchecked Sendable {
                     throw error
                 }
             }
-            upsert = try connection.prepare(
-                "INSERT OR REPLACE INTO tasks (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            delete = try connection.prepare("DELETE FROM tasks WHERE id = ?")
         }
-        self.connection = connection
+        let (upsert, delete) = try Self.wrap(path) { () throws(SQLiteError) in
+            (
+                try connection.prepare(
+                    "INSERT OR REPLACE INTO tasks (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                try connection.prepare("DELETE FROM tasks WHERE id = ?")
+            )
+        }
+        return (connection, upsert, delete)
+    }
+
+    /// What ``recreateIfReplaced(now:)`` did.
+    struct Recreation: Sendable, Equatable {
+        /// Records copied from the open file into the fresh one.
+        var records: Int
+        /// Where a file found at the path was moved to (nothing is discarded), or `nil` when the path was empty.
+        var movedAside: String?
+    }
+
+    /// Makes sure `path` still names the file this writer has open. When the file was deleted or replaced while
+    /// the daemon ran (an acknowledgement must mean "on disk under the state directory"), writes every record of
+    /// the open file (it stays readable through the open descriptor after an unlink) into a fresh store at `path`,
+    /// and carries on with that one. A file found at the path is moved aside first, never overwritten. Returns
+    /// `nil` when nothing had to be done; one `stat` a batch otherwise.
+    func recreateIfReplaced(now: Date) throws(TaskStoreError) -> Recreation? {
+        guard let connection, let identity, FileIdentity(path: path) != identity else { return nil }
+        let records = try Self.records(connection, path: path)
+        var movedAside: String?
+        if FileIdentity(path: path) != nil {
+            let aside = "\(path).replaced-\(Int(now.timeIntervalSince1970))"
+            for suffix in ["", "-wal", "-shm"] where access(path + suffix, F_OK) == 0 {
+                guard rename(path + suffix, aside + suffix) == 0 else {
+                    throw .writeFailed(
+                        path: path, reason: "cannot move the file found there aside: \(String(cString: strerror(errno)))")
+                }
+            }
+            movedAside = aside
+        }
+        // Closed before the fresh file is opened: the last connection to a WAL database removes the log by its
+        // name, which would be the fresh store's log.
+        close()
+        let directory = (path as NSString).deletingLastPathComponent
+        if access(directory, F_OK) != 0, mkdir(directory, 0o700) != 0 {
+            throw .writeFailed(
+                path: path, reason: "cannot create the state directory again: \(String(cString: strerror(errno)))")
+        }
+        let (fresh, upsert, delete) = try Self.openChecked(path)
+        do throws(SQLiteError) {
+            try Self.write([.save(records)], connection: fresh, upsert: upsert, delete: delete)
+        } catch {
+            throw .writeFailed(path: path, reason: "cannot write the records into a fresh store: \(error)")
+        }
+        self.connection = fresh
+        self.upsert = upsert
+        self.delete = delete
+        self.identity = FileIdentity(path: path)
+        return Recreation(records: records.count, movedAside: movedAside)
     }
 
     func close() {
@@ -116,23 +181,29 @@ final class SQLiteTaskWriter: @unchecked Sendable {
             throw .writeFailed(path: path, reason: "the store is closed")
         }
         do throws(SQLiteError) {
-            try connection.execute("BEGIN IMMEDIATE")
-            do throws(SQLiteError) {
-                for operation in operations {
-                    switch operation {
-                    case .save(let records):
-                        for record in records { try upsert.run(Self.values(of: record)) }
-                    case .remove(let ids):
-                        for id in ids { try delete.run([.text(id.rawValue)]) }
-                    }
-                }
-                try connection.execute("COMMIT")
-            } catch {
-                try? connection.execute("ROLLBACK")
-                throw error
-            }
+            try Self.write(operations, connection: connection, upsert: upsert, delete: delete)
         } catch {
             throw .writeFailed(path: path, reason: error.description)
+        }
+    }
+
+    private static func write(
+        _ operations: [Operation], connection: SQLiteConnection, upsert: SQLiteStatement, delete: SQLiteStatement
+    ) throws(SQLiteError) {
+        try connection.execute("BEGIN IMMEDIATE")
+        do throws(SQLiteError) {
+            for operation in operations {
+                switch operation {
+                case .save(let records):
+                    for record in records { try upsert.run(Self.values(of: record)) }
+                case .remove(let ids):
+                    for id in ids { try delete.run([.text(id.rawValue)]) }
+                }
+            }
+            try connection.execute("COMMIT")
+        } catch {
+            try? connection.execute("ROLLBACK")
+            throw error
         }
     }
 
@@ -259,5 +330,19 @@ final class SQLiteTaskWriter: @unchecked Sendable {
         if overflow { return seconds < 0 ? .min : .max }
         let (sum, overflow2) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000_000)
         return overflow2 ? .max : sum
+    }
+}
+
+/// A file's device and inode number: two paths (or one path at two moments) name the same file when these match.
+struct FileIdentity: Equatable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+
+    /// The identity of the file at `path` now, or `nil` when there is none (or it cannot be read).
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
     }
 }

@@ -2,10 +2,11 @@
 public struct StartFailure: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var status: Int32
-    /// For `ERRNO=` on the failed start, where one applies.
-    public var errno: Int32?
+    /// For `ERRNO=` on the failed start (the contract: EINVAL for a bad policy, ENOKEY for unusable credentials,
+    /// EUCLEAN for unusable saved state, else the failure's own errno; EIO when it carries none).
+    public var errno: Int32
 
-    public init(_ message: String, status: Int32, errno: Int32? = nil) {
+    public init(_ message: String, status: Int32, errno: Int32) {
         self.message = message
         self.status = status
         self.errno = errno

@@ -15,6 +15,8 @@ public protocol TaskStore: Sendable {
     func submit(saving: [TaskRecord], removing: [TaskID]) -> StoreCommit
     /// Finishes the pending writes and releases the store (at shutdown); later writes fail.
     func close() async
+    /// How many times the store found its file deleted or replaced and wrote it afresh (`status`).
+    var recreatedCount: Int { get }
 }
 
 extension TaskStore {
@@ -49,6 +51,8 @@ public final class InMemoryTaskStore: TaskStore {
     }
 
     public func close() async {}
+
+    public var recreatedCount: Int { 0 }
 
     public var count: Int { records.withLock { $0.count } }
 }

@@ -19,6 +19,7 @@ public enum WatchdogEvent: String, Sendable, CaseIterable {
     case started
     case stopping
     case watchdog
+    case storeRecreated = "store_recreated"
 
     /// The stable journal MESSAGE_ID of each kind (see `systemd/maia-watchdog.catalog`). Never
     /// change one: operators filter on them.
@@ -39,6 +40,7 @@ public enum WatchdogEvent: String, Sendable, CaseIterable {
         case .started: return "e9a7d11d2431464389b0cbf502466df3"
         case .stopping: return "c2f1eac076a3493db69235ab21a44215"
         case .watchdog: return "2524444619f3475dae4ec763e3320f14"
+        case .storeRecreated: return "c98e9d1f6ef7412ea1f7ad46a3417c4d"
         }
     }
 

@@ -54,13 +54,14 @@ struct RateLimiterTests {
         _ limiter: RateLimiter, clock: ManualClientClock, callers count: Int
     ) async throws -> [RateLimiter.Grant] {
         let grants = Grants()
+        let asked = limiter.arrivals
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<count {
                 group.addTask { grants.append(try await limiter.acquire()) }
             }
             // Every caller has asked before the clock first moves: they are simultaneous.
             try await within(.seconds(30), "all callers to arrive") {
-                while limiter.arrivals < UInt64(count) { await Task.yield() }
+                while limiter.arrivals < asked + UInt64(count) { await Task.yield() }
             }
             while grants.count < count {
                 try await within(.seconds(30), "the limiter to wait or finish") {
@@ -76,6 +77,17 @@ struct RateLimiterTests {
             try await group.waitForAll()
         }
         return grants.all.sorted { $0.sequence < $1.sequence }
+    }
+
+    /// The most calls in any 60-second window (half-open: a call exactly 60 s after another is in the next one).
+    static func busiestMinute(_ offsets: [Double]) -> Int {
+        var most = 0
+        var low = 0
+        for high in offsets.indices {
+            while offsets[high] - offsets[low] >= 60 { low += 1 }
+            most = max(most, high - low + 1)
+        }
+        return most
     }
 
     @Test("5,000 simultaneous calls at 900/min: a burst of 90, then one every 1/15 s, in arrival order, none lost")
@@ -96,14 +108,13 @@ struct RateLimiterTests {
         let span = offsets.last! - offsets.first!
         #expect(abs(span - 4910.0 / 15.0) < 0.01)
 
-        // Calls in every 60-second window starting at each call: never more than burst + rate.
-        var most = 0
-        var low = 0
-        for high in offsets.indices {
-            while offsets[high] - offsets[low] >= 60 { low += 1 }
-            most = max(most, high - low + 1)
-        }
-        #expect(most <= 990)
+        // Calls in every 60-second window: never more than the rate, the burst included.
+        let most = Self.busiestMinute(offsets)
+        #expect(most == 900)
+        // Each minute opens with the burst the bucket saved while the window was full.
+        #expect(offsets[900] == 60)
+        #expect(offsets[989] == 60)
+        #expect(abs(offsets[990] - (60 + 1.0 / 15)) < 1e-9)
         var perMinute: [Int] = []
         for offset in offsets {
             let minute = Int(offset / 60)
@@ -114,6 +125,40 @@ struct RateLimiterTests {
         print(
             "rate limiter spread: 5000 calls at 900/min, burst 90: first to last \(String(format: "%.2f", span)) s; "
                 + "calls per minute \(perMinute); busiest 60 s window \(most)")
+    }
+
+    @Test("a storm at 360/min: callers that ask again at once never put more than 360 calls into any 60 s window")
+    func longStormHoldsThePerMinuteCap() async throws {
+        let clock = ManualClientClock()
+        let start = clock.now()
+        let limiter = RateLimiter(ratePerMinute: 360, clock: clock)
+        #expect(limiter.bucket.burst == 36)
+        // 4,000 calls is 11 minutes of storm; a quiet spell in the middle refills the bucket.
+        var offsets = try await Self.drain(limiter, clock: clock, callers: 2000).map { $0.at.timeIntervalSince(start) }
+        clock.advance(by: 600)
+        offsets += try await Self.drain(limiter, clock: clock, callers: 2000).map { $0.at.timeIntervalSince(start) }
+        #expect(offsets.count == 4000)
+        #expect(Self.busiestMinute(offsets) == 360)
+        // Without the window the bucket would allow burst + rate = 396 (the storm found in the attack).
+        #expect(offsets.prefix(36).allSatisfy { $0 == 0 })
+        print("rate limiter storm: 4000 calls at 360/min, busiest 60 s window \(Self.busiestMinute(offsets))")
+    }
+
+    @Test("the sliding window: the limit-th call back must be a whole window old, to the nanosecond")
+    func slidingWindowEdges() {
+        let start = Date(timeIntervalSince1970: 1_000_000)
+        var window = SlidingWindow(limit: 3, length: 60)
+        for offset in [0.0, 10, 20] {
+            #expect(window.earliest(now: start.addingTimeInterval(offset)) == nil)
+            window.record(start.addingTimeInterval(offset))
+        }
+        #expect(window.earliest(now: start.addingTimeInterval(59.999)) == start.addingTimeInterval(60))
+        #expect(window.earliest(now: start.addingTimeInterval(60)) == nil)
+        window.record(start.addingTimeInterval(60))
+        #expect(window.earliest(now: start.addingTimeInterval(60)) == start.addingTimeInterval(70))
+        var unlimited = SlidingWindow(limit: 0)
+        unlimited.record(start)
+        #expect(unlimited.earliest(now: start) == nil)
     }
 
     @Test("a pause holds every caller, queued or new, until it ends; then calls resume at the steady rate")

@@ -120,7 +120,7 @@ struct ControlResponseTests {
         let status = DaemonStatus(
             version: "0.1.0", uptimeSeconds: 12, policyPath: "/etc/p.toml",
             policyLoadedAt: Date(timeIntervalSince1970: 0), counts: [.watching: 3], dryRun: true,
-            apiBaseURL: "https://eu1.api.matillion.com/dpc", token: .missing)
+            apiBaseURL: "https://eu1.api.matillion.com/dpc", token: .missing, storeRecreated: 2)
         let line = ControlResponse.daemon(status).jsonLine
         let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
         let daemon = object["daemon"] as! [String: Any]
@@ -129,6 +129,7 @@ struct ControlResponseTests {
         #expect((daemon["api"] as! [String: String])["token"] == "missing")
         #expect((daemon["policy"] as! [String: String])["loaded_at"] == "1970-01-01T00:00:00.000Z")
         #expect(daemon["dry_run"] as? Bool == true)
+        #expect((daemon["store"] as! [String: Int])["recreated"] == 2)
     }
 }
 

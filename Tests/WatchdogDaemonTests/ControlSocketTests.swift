@@ -99,6 +99,35 @@ struct ControlSocketTests {
         }
     }
 
+    @Test("idle and slow connections are closed with an error line; an answer counts as activity")
+    func idleAndSlowConnectionsAreClosed() async throws {
+        let limits = ConnectionLimits(maximum: 16, perProcess: 16, idleTimeout: .milliseconds(300))
+        try await Harness.with(socket: true, connectionLimits: limits) { h in
+            let path = h.socketPath
+            let seen = Locked<[[String?]]>([])
+            try await withBound(.seconds(20), "idle connections to be closed") {
+                // Idle: nothing sent. Slow: a partial line, never ended. Served: one answer, then idle.
+                async let idle = try? LineClient.with(path) { s in [try await s.readLine(), try await s.readLine()] }
+                async let slow = try? LineClient.with(path) { s in
+                    try await s.send("watch ")
+                    return [try await s.readLine(), try await s.readLine()]
+                }
+                async let served = try? LineClient.with(path) { s in
+                    [try await s.request("status"), try await s.readLine(), try await s.readLine()]
+                }
+                let results = await [idle ?? [], slow ?? [], served ?? []]
+                seen.withLock { $0 = results }
+            }
+            let results = seen.withLock { $0 }
+            let expired = #"{"ok":false,"error":"bad_request","message":"no complete request line for 0.3 s; closing the connection"}"#
+            #expect(results[0] == [expired, nil])
+            #expect(results[1] == [expired, nil])
+            #expect(results[2].count == 3)
+            #expect(results[2].first??.hasPrefix(#"{"ok":true,"daemon":"#) == true)
+            #expect(Array(results[2].dropFirst()) == [expired, nil])
+        }
+    }
+
     @Test func manyConcurrentClients() async throws {
         try await Harness.with(socket: true) { h in
             let ids = (0..<50).map { _ in TaskID.random() }

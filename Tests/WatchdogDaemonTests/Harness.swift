@@ -37,6 +37,7 @@ struct Harness: Sendable {
         policy: Policy = Harness.policy(),
         seed: UInt64 = 1,
         socket: Bool = false,
+        connectionLimits: ConnectionLimits = .standard(descriptorLimit: 1024),
         stored: [TaskRecord] = [],
         requestTimeout: Duration = .seconds(5),
         _ body: @Sendable (Harness) async throws -> Void
@@ -69,7 +70,8 @@ struct Harness: Sendable {
         var services: [any Service] = [enforcer]
         if socket {
             let listener = try await ControlSocketListener.bind(path: socketPath)
-            services.append(ControlSocketService(listener: listener, enforcer: enforcer, logger: logger))
+            services.append(
+                ControlSocketService(listener: listener, enforcer: enforcer, limits: connectionLimits, logger: logger))
         }
         let group = ServiceGroup(
             configuration: .init(

@@ -27,7 +27,10 @@ struct PipelinedCommitTests {
             configuration: .init(
                 services: [
                     .init(service: enforcer),
-                    .init(service: ControlSocketService(listener: listener, enforcer: enforcer, logger: logger)),
+                    .init(
+                        service: ControlSocketService(
+                            listener: listener, enforcer: enforcer, limits: .standard(descriptorLimit: 1024),
+                            logger: logger)),
                 ],
                 gracefulShutdownSignals: [], logger: logger))
         let ids = (0..<50).map { _ in TaskID.random() }

@@ -122,6 +122,8 @@ final class GatedTaskStore: TaskStore {
 
     func close() async {}
 
+    var recreatedCount: Int { 0 }
+
     var saves: Int { state.withLock { $0.saves } }
     var waiting: Int { state.withLock { $0.gate.count } }
 

@@ -85,4 +85,27 @@ struct StoreProcessTests {
         daemon.signal(SIGTERM)
         #expect(try await daemon.waitForExit() == 0)
     }
+
+    /// The attack's reproduction: watch, `rm state/tasks.sqlite3*`, watch another (answered ok), restart. Both
+    /// tasks are back, the deletion is logged at crit, and `status` counts it.
+    @Test func aStoreDeletedWhileRunningIsWrittenAfresh() async throws {
+        let fixture = try await DaemonFixture.make()
+        defer { Task { await fixture.cleanUp() } }
+        let first = try await fixture.start()
+        let ids = [UUID().uuidString.lowercased(), UUID().uuidString.lowercased()]
+        #expect(try await LineClient.request(fixture.socket, "watch \(ids[0]) max-runtime=1h").contains(#""ok":true"#))
+        for suffix in ["", "-wal", "-shm"] { unlink("\(fixture.stateDirectory)/tasks.sqlite3\(suffix)") }
+        #expect(try await LineClient.request(fixture.socket, "watch \(ids[1]) max-runtime=1h").contains(#""ok":true"#))
+        try await first.waitForOutput("was deleted or replaced while the daemon ran")
+        let status = try await LineClient.request(fixture.socket, "status")
+        #expect(status.contains(#""store":{"recreated":1}"#))
+        first.signal(SIGKILL)
+        _ = try await first.waitForExit()
+
+        let second = try await fixture.start()
+        let list = try await LineClient.request(fixture.socket, "list")
+        #expect(ids.allSatisfy { list.contains($0) })
+        second.signal(SIGTERM)
+        #expect(try await second.waitForExit() == 0)
+    }
 }

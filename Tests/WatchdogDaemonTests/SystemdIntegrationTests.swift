@@ -92,6 +92,53 @@ struct SystemdIntegrationTests {
         await notify.close()
     }
 
+    /// A failed start that the contract gives an errno of its own: the policy, the credentials, the saved state.
+    enum FailedStart: String, CaseIterable, Sendable {
+        case unparsablePolicy, missingCredentials, corruptState
+    }
+
+    @Test("every failed start sends STATUS= and the contract's ERRNO=", arguments: FailedStart.allCases)
+    func failedStartSendsErrno(_ failure: FailedStart) async throws {
+        let directory = try TemporaryDirectory.make()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let notify = try await NotifyListener.start(path: "\(directory)/notify")
+        var policy = examplePolicy
+        var arguments = ["--dry-run"]
+        var environment = ["NOTIFY_SOCKET": notify.path]
+        let expected: (exit: Int32, errno: Int32)
+        switch failure {
+        case .unparsablePolicy:
+            // Two bytes that aborted the TOML parser (and so the daemon) before it was replaced.
+            policy = "\(directory)/policy.toml"
+            try Data("[\n".utf8).write(to: URL(fileURLWithPath: policy))
+            expected = (78, EINVAL)
+        case .missingCredentials:
+            arguments = []
+            environment["CREDENTIALS_DIRECTORY"] = "\(directory)/no-credentials"
+            policy = "\(directory)/policy.toml"
+            let text = try String(contentsOfFile: examplePolicy, encoding: .utf8)
+                .replacingOccurrences(of: "dry_run = true", with: "dry_run = false")
+            try Data(text.utf8).write(to: URL(fileURLWithPath: policy))
+            expected = (78, ENOKEY)
+        case .corruptState:
+            try FileManager.default.createDirectory(atPath: "\(directory)/state", withIntermediateDirectories: true)
+            try Data(repeating: 0x5A, count: 8192).write(to: URL(fileURLWithPath: "\(directory)/state/tasks.sqlite3"))
+            expected = (65, EUCLEAN)
+        }
+        let daemon = try DaemonProcess(
+            ["--policy", policy, "--socket", "\(directory)/control.sock", "--state-dir", "\(directory)/state"]
+                + arguments,
+            environment: environment)
+        #expect(try await daemon.waitForExit() == expected.exit)
+        try await notify.messages.wait(for: "STATUS of the failed start") { !$0.isEmpty }
+        let message = try #require(notify.messages.items.first).split(separator: "\n")
+        #expect(message.count == 2)
+        #expect(message.first?.hasPrefix("STATUS=") == true)
+        #expect(message.last == "ERRNO=\(expected.errno)")
+        #expect(!notify.messages.items.contains { $0.hasPrefix("READY=1") })
+        await notify.close()
+    }
+
     @Test func servesASocketPassedBySocketActivation() async throws {
         let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -1,0 +1,77 @@
+import NIOCore
+import WatchdogCore
+
+/// Closes a control connection that brings no complete request line, and is given no answer, for `timeout`: an
+/// idle client, or a slow one that holds a partial line (bytes that never end a line do not count). It writes one
+/// error line first, so the client knows why. Sits after the line framing, so it sees whole lines coming in and
+/// answers going out.
+final class LineDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = [ControlLine]
+    typealias InboundOut = [ControlLine]
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let timeout: TimeAmount
+    private var scheduled: Scheduled<Void>?
+
+    init(timeout: Duration) {
+        let (seconds, attoseconds) = timeout.components
+        self.timeout = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+
+    /// The line a closed connection gets.
+    static func expiredLine(_ timeout: TimeAmount) -> String {
+        let seconds = Double(timeout.nanoseconds) / 1e9
+        let span = seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
+        return ControlResponse.failure(
+            ControlError(.badRequest, "no complete request line for \(span); closing the connection")
+        ).jsonLine + "\n"
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { arm(context) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        cancel()
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        arm(context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        cancel()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if unwrapInboundIn(data).contains(where: { if case .line = $0 { true } else { false } }) { arm(context) }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        arm(context)
+        context.write(data, promise: promise)
+    }
+
+    private func arm(_ context: ChannelHandlerContext) {
+        scheduled?.cancel()
+        scheduled = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
+            self.expire(context)
+        }
+    }
+
+    private func cancel() {
+        scheduled?.cancel()
+        scheduled = nil
+    }
+
+    private func expire(_ context: ChannelHandlerContext) {
+        scheduled = nil
+        guard context.channel.isActive else { return }
+        let line = context.channel.allocator.buffer(string: Self.expiredLine(timeout))
+        context.writeAndFlush(wrapOutboundOut(line)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Glibc
+import NIOCore
+import Testing
+
+/// The attack's reproduction with the real binary: a flood of idle local connections from one process, under a
+/// low descriptor limit. The daemon raises its soft limit to the hard one, holds at most 64 connections from the
+/// flooding process (the rest get an `unavailable` line and are closed), and still serves another client.
+@Suite("maia-watchdogd under a connection flood", .serialized)
+struct ConnectionFloodTests {
+    let examplePolicy = DaemonProcess.repositoryRoot.appendingPathComponent("config/policy.toml").path
+
+    /// The soft and hard "Max open files" of a process, from /proc.
+    static func openFileLimits(_ pid: Int32) throws -> (soft: Int, hard: Int) {
+        let limits = try String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)
+        let line = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max open files") })
+        let numbers = line.split(separator: " ").compactMap { Int($0) }
+        return (numbers[0], numbers[1])
+    }
+
+    @Test func floodFromOneProcessIsCappedAndOthersAreServed() async throws {
+        let directory = try TemporaryDirectory.make()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let socket = "\(directory)/control.sock"
+        // systemd's shape (soft below hard), scaled down: the old daemon ran out at 281 connections with 256.
+        let daemon = try DaemonProcess(
+            ["--policy", examplePolicy, "--socket", socket, "--dry-run"],
+            launcher: ["/usr/bin/prlimit", "--nofile=256:4096"])
+        try await daemon.waitForOutput("ready on")
+        #expect(try Self.openFileLimits(daemon.pid) == (4096, 4096))
+        #expect(daemon.lines.contains { $0.contains("raised the open-file limit from 256 to 4096") })
+
+        // 300 connections from this process, each asking for the daemon's status, all open until all have answered.
+        var channels: [NIOAsyncChannel<ByteBuffer, ByteBuffer>] = []
+        for _ in 0..<300 { channels.append(try await LineClient.connect(socket)) }
+        let answers = try await Self.holdingOpen(channels) { $0 }
+        #expect(answers.filter { $0.hasPrefix(#"{"ok":true,"daemon":"#) }.count == 64)
+        let refused = answers.filter { $0.hasPrefix(#"{"ok":false,"error":"unavailable""#) }
+        #expect(refused.count == 236)
+        #expect(refused.first?.contains("too many control connections from pid \(getpid())") == true)
+        // Logged once at the first refusal and at every 100th, not once per connection.
+        #expect(daemon.lines.filter { $0.contains("refused a control connection") }.count == 3)
+
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+    }
+
+    @Test func anotherClientIsServedWhileTheFloodHoldsItsConnections() async throws {
+        let directory = try TemporaryDirectory.make()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let socket = "\(directory)/control.sock"
+        let daemon = try DaemonProcess(
+            ["--policy", examplePolicy, "--socket", socket, "--dry-run"],
+            launcher: ["/usr/bin/prlimit", "--nofile=256:4096"])
+        try await daemon.waitForOutput("ready on")
+        var flood: [NIOAsyncChannel<ByteBuffer, ByteBuffer>] = []
+        for _ in 0..<300 { flood.append(try await LineClient.connect(socket)) }
+        let answer = try await Self.holdingOpen(flood) { _ in try Self.ctlStatus(socket) }
+        #expect(answer.status == 0)
+        #expect(answer.output.contains(#""ok":true"#))
+
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+    }
+
+    /// `maia-watchdogctl --json status`, a client in another process.
+    static func ctlStatus(_ socket: String) throws -> (status: Int32, output: String) {
+        let ctl = Process()
+        ctl.executableURL = DaemonProcess.productsDirectory.appendingPathComponent("maia-watchdogctl")
+        ctl.arguments = ["--socket", socket, "--json", "status"]
+        let output = Pipe()
+        ctl.standardOutput = output
+        ctl.standardError = FileHandle.nullDevice
+        try ctl.run()
+        let answer = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        ctl.waitUntilExit()
+        return (ctl.terminationStatus, answer)
+    }
+
+    /// Sends `status` on every connection and reads its first line (empty when none came), then runs `body` with
+    /// the answers while every connection is still open, and closes them all.
+    static func holdingOpen<T: Sendable>(
+        _ channels: [NIOAsyncChannel<ByteBuffer, ByteBuffer>], answers: [String] = [],
+        _ body: @Sendable ([String]) async throws -> T
+    ) async throws -> T {
+        guard let channel = channels.first else { return try await body(answers) }
+        return try await channel.executeThenClose { inbound, outbound in
+            try? await outbound.write(ByteBuffer(string: "status\n"))
+            var lines = inbound.makeAsyncIterator()
+            let line = (try? await lines.next()).flatMap { $0.map { String(buffer: $0) } } ?? ""
+            return try await holdingOpen(Array(channels.dropFirst()), answers: answers + [line], body)
+        }
+    }
+}

@@ -4,8 +4,11 @@
 # machine's own configured Debian mirror.
 set -euo pipefail
 cache=${MAIA_E2E_CACHE:-/var/cache/maia-watchdog-e2e}
-# What the daemon needs at run time besides libc (the Swift runtime is bind-mounted by run.sh).
-include=systemd,dbus,procps,libsqlite3-0
+# What the package needs in the tree so that `apt-get install ./maia-watchdog_*.deb` needs no
+# network: its Depends (libc6, libgcc-s1, libstdc++6, zlib1g and libsystemd0 are in minbase;
+# libsqlite3-0 is not), procps for ExecReload='s /bin/kill, and man-db so that `man` renders the
+# package's pages. The Swift runtime is linked into the binaries.
+include=systemd,dbus,procps,libsqlite3-0,man-db
 # The tree is named after its package list, so a change of list makes a new tree.
 tree="$cache/bookworm-$(printf %s "$include" | md5sum | cut -c1-8)"
 if [ -f "$tree/.complete" ]; then

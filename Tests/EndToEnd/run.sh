@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # End-to-end suite: boots a real systemd 252 + journald in a container (systemd-nspawn over a
-# minimal Debian tree), installs maia-watchdog's units, and checks the service as systemd runs it.
-# Needs root, systemd-container and debootstrap. Prints "e2e: N passed, M failed" and exits
+# minimal Debian tree), installs the Debian package there with apt-get, and checks the service as
+# systemd runs it; then removes and purges the package and checks what is left.
+# Needs root, systemd-container, debootstrap, and the package: `make deb` builds it into
+# .build-deb/ (MAIA_E2E_DEB=PATH names another). Prints "e2e: N passed, M failed" and exits
 # non-zero if anything failed.
 #
-# The daemon runs as the debug build with the toolchain's runtime bind-mounted read-only at its
-# RUNPATH (/opt/swift/...), so no second (static) build is needed here; `make install` builds the
-# static release binaries that a real host uses.
+# Nothing is built for the container: the package holds the static release binaries (no Swift
+# runtime needed there). Only the Maia stand-in runs on the host, from the debug build.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -16,12 +17,15 @@ failed=0
 pass() { passed=$((passed + 1)); echo "e2e: ok   - $*"; }
 fail() { failed=$((failed + 1)); echo "e2e: FAIL - $*"; }
 check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
+abort() { echo "e2e: $*"; echo "e2e: $passed passed, $((failed + 1)) failed"; exit 1; }
 
-tree=$(Tests/EndToEnd/rootfs.sh) || { echo "e2e: cannot make the root tree"; echo "e2e: 0 passed, 1 failed"; exit 1; }
-swift build --product maia-watchdogd >/dev/null && swift build --product maia-watchdogctl >/dev/null \
-    && swift build --product maia-standin >/dev/null || { echo "e2e: build failed"; echo "e2e: 0 passed, 1 failed"; exit 1; }
+deb=${MAIA_E2E_DEB:-$(ls -t .build-deb/maia-watchdog_*_"$(dpkg --print-architecture)".deb 2>/dev/null | head -1)}
+[ -n "$deb" ] && [ -f "$deb" ] || abort "no package: run make deb first (or set MAIA_E2E_DEB)"
+deb=$(cd "$(dirname "$deb")" && pwd)/$(basename "$deb")
+version=$(dpkg-deb -f "$deb" Version)
+tree=$(Tests/EndToEnd/rootfs.sh) || abort "cannot make the root tree"
+swift build --product maia-standin >/dev/null || abort "build failed"
 bin=$(swift build --show-bin-path)
-runtime=$(readelf -d "$bin/maia-watchdogd" | sed -n 's/.*RUNPATH.*\[\([^:]*\).*/\1/p')
 
 work=$(mktemp -d /tmp/maia-e2e.XXXXXX)
 name="maia-e2e-$$"
@@ -30,7 +34,8 @@ nspawn_pid=""
 cleanup() {
     [ -n "$nspawn_pid" ] && kill -TERM "$nspawn_pid" 2>/dev/null && wait "$nspawn_pid" 2>/dev/null
     [ -n "$standin_pid" ] && kill -TERM "$standin_pid" 2>/dev/null && wait "$standin_pid" 2>/dev/null
-    rmdir "/sys/fs/cgroup/systemd/$name" "/sys/fs/cgroup/unified/$name" 2>/dev/null
+    # The container's own cgroups are left below ours: remove the deepest first.
+    find "/sys/fs/cgroup/systemd/$name" "/sys/fs/cgroup/unified/$name" -depth -type d -exec rmdir {} + 2>/dev/null
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -41,32 +46,18 @@ token="e2e-token-$RANDOM$RANDOM"
 standin_pid=$!
 for _ in $(seq 100); do [ -s "$work/standin.out" ] && break; sleep 0.1; done
 base_url=$(head -1 "$work/standin.out")
-[ -n "$base_url" ] || { echo "e2e: the stand-in did not start"; cat "$work/standin.log"; exit 1; }
+[ -n "$base_url" ] || { cat "$work/standin.log"; abort "the stand-in did not start"; }
 
-# /etc/maia-watchdog as `make install` lays it out, pointed at the stand-in.
-mkdir -p "$work/etc/credentials"
+# The policy the checks use, pointed at the stand-in; written into the container after install.
 sed -e "s|^region = .*|base_url = \"$base_url\"|" -e 's|^dry_run = true|dry_run = false|' \
-    -e 's|^max_runtime = .*|max_runtime = "1h"|' config/policy.toml > "$work/etc/policy.toml"
-printf '%s' "$token" > "$work/etc/credentials/maia-token"
-: > "$work/etc/credentials/maia-client-id"
-: > "$work/etc/credentials/maia-client-secret"
-chmod 0700 "$work/etc/credentials"; chmod 0600 "$work/etc/credentials/"*
-sed "s|/usr/local/bin/|/usr/local/bin/|" systemd/maia-watchdog.service > "$work/maia-watchdog.service"
+    -e 's|^max_runtime = .*|max_runtime = "1h"|' config/policy.toml > "$work/policy.toml"
 
 mkdir -p "/sys/fs/cgroup/systemd/$name" "/sys/fs/cgroup/unified/$name"
 (
     echo $BASHPID > "/sys/fs/cgroup/systemd/$name/cgroup.procs"
     echo $BASHPID > "/sys/fs/cgroup/unified/$name/cgroup.procs"
     exec systemd-nspawn --register=no --keep-unit --console=pipe -q -D "$tree" -M "$name" --volatile=overlay \
-        --bind-ro="$bin/maia-watchdogd:/usr/local/bin/maia-watchdogd" \
-        --bind-ro="$bin/maia-watchdogctl:/usr/local/bin/maia-watchdogctl" \
-        --bind-ro="$runtime:$runtime" \
-        --bind-ro="$work/maia-watchdog.service:/etc/systemd/system/maia-watchdog.service" \
-        --bind-ro="$root/systemd/maia-watchdog.socket:/etc/systemd/system/maia-watchdog.socket" \
-        --bind-ro="$root/systemd/maia-watchdog.catalog:/usr/lib/systemd/catalog/maia-watchdog.catalog" \
-        --bind-ro="$root/systemd/maia-watchdog.sysusers:/usr/lib/sysusers.d/maia-watchdog.conf" \
-        --bind="$work/etc:/etc/maia-watchdog" \
-        --boot
+        --bind-ro="$deb:/srv/$(basename "$deb")" --boot
 ) > "$work/nspawn.log" 2>&1 &
 nspawn_pid=$!
 
@@ -76,25 +67,72 @@ for _ in $(seq 200); do
     [ -n "$container" ] && break
     sleep 0.05
 done
-[ -n "$container" ] || { echo "e2e: systemd did not boot"; cat "$work/nspawn.log"; echo "e2e: 0 passed, 1 failed"; exit 1; }
+[ -n "$container" ] || { cat "$work/nspawn.log"; abort "systemd did not boot"; }
 inside() { nsenter -t "$container" -a "$@"; }
 for _ in $(seq 200); do inside test -S /run/systemd/private 2>/dev/null && break; sleep 0.05; done
 inside systemctl is-system-running --wait >/dev/null 2>&1
 echo "e2e: booted systemd $(inside systemctl --version | head -1 | cut -d' ' -f2) in $name"
 
-inside systemd-sysusers >/dev/null 2>&1
-inside journalctl --update-catalog >/dev/null 2>&1
-inside systemctl daemon-reload
+# 0. The package, installed the way an operator does it (no network: its dependencies are in the tree).
+apt_get() { inside env DEBIAN_FRONTEND=noninteractive apt-get -y "$@" > "$work/apt.log" 2>&1 || cat "$work/apt.log"; }
+package_status() { inside dpkg-query -W -f='${db:Status-Status}' maia-watchdog 2>/dev/null; }
+t0=$(date +%s%N)
+apt_get install "/srv/$(basename "$deb")"
+check "apt-get install ./$(basename "$deb") succeeds in the container ($((($(date +%s%N) - t0) / 1000000)) ms)" \
+    [ "$(package_status)" = installed ]
+check "the binaries are /usr/bin/maia-watchdogd and maia-watchdogctl, version $version" \
+    bash -c "[ \"\$(nsenter -t $container -a /usr/bin/maia-watchdogd --version)\" = '$version' ] && \
+        nsenter -t $container -a test -x /usr/bin/maia-watchdogctl"
+check "the group maia-watchdog exists (sysusers)" bash -c "nsenter -t $container -a getent group maia-watchdog >/dev/null"
+check "maia-watchdog.socket is enabled and active after install" \
+    bash -c "[ \"\$(nsenter -t $container -a systemctl is-enabled maia-watchdog.socket)\" = enabled ] && \
+        [ \"\$(nsenter -t $container -a systemctl is-active maia-watchdog.socket)\" = active ]"
+check "the service is not started by the install (it starts on the first request)" \
+    bash -c "[ \"\$(nsenter -t $container -a systemctl is-active maia-watchdog.service)\" = inactive ]"
+check "the socket listens at /run/maia-watchdog/control.sock (0660, group maia-watchdog)" \
+    bash -c "[ \"\$(nsenter -t $container -a stat -c '%a %G' /run/maia-watchdog/control.sock)\" = '660 maia-watchdog' ]"
+check "the unit runs /usr/bin/maia-watchdogd" \
+    bash -c "nsenter -t $container -a systemctl show -p ExecStart maia-watchdog | grep -q 'path=/usr/bin/maia-watchdogd '"
+check "the policy is a conffile, /etc/maia-watchdog/credentials is 0700 root with empty 0600 placeholders" \
+    bash -c "nsenter -t $container -a dpkg-query -W -f='\${Conffiles}' maia-watchdog | grep -q '/etc/maia-watchdog/policy.toml' && \
+        [ \"\$(nsenter -t $container -a stat -c '%a %U' /etc/maia-watchdog/credentials)\" = '700 root' ] && \
+        [ \"\$(nsenter -t $container -a stat -c '%a %U %s' /etc/maia-watchdog/credentials/maia-token)\" = '600 root 0' ]"
+check "the journal catalog was updated by systemd's trigger (journalctl --list-catalog)" \
+    bash -c "nsenter -t $container -a journalctl --list-catalog 083842190b114820beab6cb253b492c7 | grep -q 'is watched'"
+check "man maia-watchdogctl renders" \
+    bash -c "nsenter -t $container -a env MANPAGER=cat MANWIDTH=80 man maia-watchdogctl 2>/dev/null | grep -q 'maia-watchdogctl'"
+check "man 8 maia-watchdogd renders" \
+    bash -c "nsenter -t $container -a env MANPAGER=cat MANWIDTH=80 man 8 maia-watchdogd 2>/dev/null | grep -q -- '--check-state'"
+check "man 5 maia-watchdog.policy renders" \
+    bash -c "nsenter -t $container -a env MANPAGER=cat MANWIDTH=80 man 5 maia-watchdog.policy 2>/dev/null | grep -q 'max_runtime'"
+check "the bash completion loads (zsh and fish files are in place)" \
+    bash -c "nsenter -t $container -a bash -c '. /usr/share/bash-completion/completions/maia-watchdogctl && complete -p maia-watchdogctl' >/dev/null && \
+        nsenter -t $container -a test -s /usr/share/zsh/vendor-completions/_maia-watchdogd && \
+        nsenter -t $container -a test -s /usr/share/fish/vendor_completions.d/maia-watchdogctl.fish"
+verify=$(inside systemd-analyze verify /lib/systemd/system/maia-watchdog.service /lib/systemd/system/maia-watchdog.socket 2>&1)
+check "systemd-analyze verify of the installed units prints nothing (man: links resolve)" [ -z "$verify" ]
+[ -n "$verify" ] && echo "$verify"
+score=$(inside systemd-analyze security --offline=true /lib/systemd/system/maia-watchdog.service 2>/dev/null | sed -n 's/.*exposure level for maia-watchdog.service: \([0-9.]*\).*/\1/p')
+check "systemd-analyze security of the installed unit: exposure $score <= 1.5" \
+    bash -c "nsenter -t $container -a systemd-analyze security --offline=true --threshold=15 /lib/systemd/system/maia-watchdog.service >/dev/null 2>&1"
 
-# 1. Socket activation: the socket unit alone, then the first client starts the service.
-check "the socket unit listens at /run/maia-watchdog/control.sock (0660, group maia-watchdog)" \
-    bash -c "$(declare -f inside); container=$container; inside systemctl start maia-watchdog.socket && \
-        [ \"\$(inside stat -c '%a %G' /run/maia-watchdog/control.sock)\" = '660 maia-watchdog' ]"
+# 1. Socket activation with the packaged example policy (a dry run: no credentials needed), then
+# the policy and the credential the checks need, written into /etc/maia-watchdog, and a restart.
+status_out=$(inside maia-watchdogctl --timeout 10 --json status 2>&1)
+check "the first request starts the service with the example policy (dry run, no credentials)" \
+    bash -c "grep -q '\"ok\":true' <<< '$status_out' && grep -q '\"dry_run\":true' <<< '$status_out'"
+inside sh -c 'cat > /etc/maia-watchdog/policy.toml' < "$work/policy.toml"
+printf '%s' "$token" | inside sh -c 'umask 077; cat > /etc/maia-watchdog/credentials/maia-token'
+check "maia-watchdogd --check accepts the written policy" \
+    bash -c "nsenter -t $container -a maia-watchdogd --check --policy /etc/maia-watchdog/policy.toml >/dev/null"
+inside systemctl restart maia-watchdog
+check "after the restart the service enforces (not a dry run) with the credential" \
+    bash -c "nsenter -t $container -a maia-watchdogctl --timeout 10 --json status | grep -q '\"dry_run\":false'"
+
 task=$(cat /proc/sys/kernel/random/uuid)
 started=$(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:%SZ)
 watch_out=$(inside maia-watchdogctl --timeout 10 --json watch "$task" --started-at "$started" 2>&1)
-check "a watch through the socket unit is accepted (service started on demand)" \
-    grep -q '"ok":true' <<< "$watch_out"
+check "a watch through the socket is accepted" grep -q '"ok":true' <<< "$watch_out"
 check "the service is active under Type=notify" \
     bash -c "[ \"\$(nsenter -t $container -a systemctl is-active maia-watchdog.service)\" = active ]"
 
@@ -133,23 +171,22 @@ done
 check "StatusText reports the counts and the last stop ($status_text)" [ -n "$status_ok" ]
 
 # 5. Reload: a valid policy applies; a bad one is refused and the service keeps running.
-sed -i 's|^max_runtime = .*|max_runtime = "2h"|' "$work/etc/policy.toml"
+inside sed -i 's|^max_runtime = .*|max_runtime = "2h"|' /etc/maia-watchdog/policy.toml
 inside systemctl reload maia-watchdog
 check "systemctl reload applies a valid policy" \
     bash -c "nsenter -t $container -a systemctl show -p StatusText --value maia-watchdog | grep -q 'policy reloaded'"
 second=$(cat /proc/sys/kernel/random/uuid)
 limit=$(inside maia-watchdogctl --timeout 10 --json watch "$second" | sed -n 's/.*"max_runtime_s":\([0-9]*\).*/\1/p')
 check "a watch after the reload gets the new limit (7200 s, got $limit)" [ "$limit" = 7200 ]
-echo 'max_runtime = "forever"' > "$work/etc/policy.toml.bad"
-cp "$work/etc/policy.toml" "$work/etc/policy.toml.good"
-cp "$work/etc/policy.toml.bad" "$work/etc/policy.toml"
+inside cp /etc/maia-watchdog/policy.toml /root/policy.toml.good
+echo 'max_runtime = "forever"' | inside sh -c 'cat > /etc/maia-watchdog/policy.toml'
 inside systemctl reload maia-watchdog
 check "a bad policy is refused, the service stays active" \
     bash -c "[ \"\$(nsenter -t $container -a systemctl is-active maia-watchdog)\" = active ] && \
         nsenter -t $container -a systemctl show -p StatusText --value maia-watchdog | grep -q 'new policy refused'"
 check "the refusal is in the journal with its line and key" \
     bash -c "nsenter -t $container -a journalctl -u maia-watchdog MESSAGE_ID=e091fee8048c4a91a23da9654a3b8b01 -o cat | grep -q 'policy.toml:1: max_runtime'"
-cp "$work/etc/policy.toml.good" "$work/etc/policy.toml"
+inside cp /root/policy.toml.good /etc/maia-watchdog/policy.toml
 
 # 6. A stalled loop is restarted by the watchdog (test-only trigger, short WatchdogSec).
 inside mkdir -p /run/systemd/system/maia-watchdog.service.d
@@ -174,20 +211,53 @@ check "the first task's record survived the restarts (durable state under Dynami
     bash -c "nsenter -t $container -a maia-watchdogctl --timeout 10 --json status $task | grep -q '\"state\":\"stop_requested\"'"
 
 # 7. Stop: STOPPING, clean exit, the socket stays for the next start.
-inside systemctl stop maia-watchdog.service
+inside systemctl stop maia-watchdog.service 2>/dev/null
 check "the service stops cleanly (Result=success)" \
     bash -c "[ \"\$(nsenter -t $container -a systemctl show -p Result --value maia-watchdog)\" = success ]"
 check "the socket survives a stop of the service" inside test -S /run/maia-watchdog/control.sock
 
-# 8. The unit files themselves.
-score=$(systemd-analyze security --offline=true systemd/maia-watchdog.service 2>/dev/null | sed -n 's/.*exposure level for maia-watchdog.service: \([0-9.]*\).*/\1/p')
-check "systemd-analyze security: exposure $score <= 1.5" \
-    systemd-analyze security --offline=true --threshold=15 systemd/maia-watchdog.service
-cp systemd/maia-watchdog.socket "$work/maia-watchdog.socket"
-sed -i "s|/usr/local/bin/maia-watchdogd|$bin/maia-watchdogd|" "$work/maia-watchdog.service"
-verify=$(cd "$work" && systemd-analyze verify ./maia-watchdog.service ./maia-watchdog.socket 2>&1)
-check "systemd-analyze verify prints nothing" [ -z "$verify" ]
-[ -n "$verify" ] && echo "$verify"
+# 8. An upgrade (the same package again): the running service is restarted, the edited policy kept.
+inside systemctl start maia-watchdog.service
+pid_before=$(inside systemctl show -p MainPID --value maia-watchdog.service)
+apt_get install --reinstall "/srv/$(basename "$deb")"
+pid_after=$(inside systemctl show -p MainPID --value maia-watchdog.service)
+check "a reinstall (upgrade path) restarts the running service (MainPID $pid_before -> $pid_after) and keeps the edited policy" \
+    bash -c "[ '$pid_after' != 0 ] && [ '$pid_after' != '$pid_before' ] && \
+        nsenter -t $container -a grep -q '^base_url = ' /etc/maia-watchdog/policy.toml && \
+        [ \"\$(nsenter -t $container -a systemctl is-active maia-watchdog.socket)\" = active ]"
+
+# 9. Remove: both units stopped, the conffile, the credentials and the state kept.
+apt_get remove maia-watchdog
+check "apt-get remove leaves the package in config-files" [ "$(package_status)" = config-files ]
+check "after remove, the service and the socket are stopped and the socket file is gone" \
+    bash -c "! nsenter -t $container -a systemctl is-active --quiet maia-watchdog.service && \
+        ! nsenter -t $container -a systemctl is-active --quiet maia-watchdog.socket && \
+        ! nsenter -t $container -a test -e /run/maia-watchdog/control.sock"
+check "after remove, the binaries, units and man pages are gone" \
+    bash -c "! nsenter -t $container -a test -e /usr/bin/maia-watchdogd && \
+        ! nsenter -t $container -a test -e /lib/systemd/system/maia-watchdog.service && \
+        ! nsenter -t $container -a man -w maia-watchdogctl >/dev/null 2>&1"
+check "after remove, the edited policy and the credential are kept" \
+    bash -c "nsenter -t $container -a grep -q '^base_url = ' /etc/maia-watchdog/policy.toml && \
+        nsenter -t $container -a test -s /etc/maia-watchdog/credentials/maia-token"
+check "after remove, the state is kept (/var/lib/maia-watchdog -> /var/lib/private/maia-watchdog)" \
+    bash -c "nsenter -t $container -a test -L /var/lib/maia-watchdog && \
+        nsenter -t $container -a test -f /var/lib/private/maia-watchdog/tasks.sqlite3"
+check "after remove, the catalog no longer has the package's entries" \
+    bash -c "! nsenter -t $container -a journalctl --list-catalog 083842190b114820beab6cb253b492c7 2>/dev/null | grep -q 'is watched'"
+
+# 10. Purge: the state, the configuration and the enablement go; the group stays (as Debian does).
+apt_get purge maia-watchdog
+check "apt-get purge leaves no trace in dpkg's database" bash -c "[ -z \"\$(nsenter -t $container -a dpkg-query -W -f='\${db:Status-Status}' maia-watchdog 2>/dev/null | grep -v not-installed)\" ]"
+check "after purge, /var/lib/private/maia-watchdog and the /var/lib/maia-watchdog link are gone" \
+    bash -c "! nsenter -t $container -a test -e /var/lib/private/maia-watchdog && \
+        ! nsenter -t $container -a test -L /var/lib/maia-watchdog && ! nsenter -t $container -a test -e /var/lib/maia-watchdog"
+check "after purge, /etc/maia-watchdog (conffile, credentials) is gone" \
+    bash -c "! nsenter -t $container -a test -e /etc/maia-watchdog"
+check "after purge, the socket's enablement is gone" \
+    bash -c "! nsenter -t $container -a test -e /etc/systemd/system/sockets.target.wants/maia-watchdog.socket && \
+        ! nsenter -t $container -a test -L /etc/systemd/system/sockets.target.wants/maia-watchdog.socket"
+check "after purge, the group maia-watchdog stays" bash -c "nsenter -t $container -a getent group maia-watchdog >/dev/null"
 
 if [ "$failed" -gt 0 ]; then
     echo "--- service journal"; inside journalctl -u maia-watchdog -o short-precise --no-pager | tail -40

@@ -27,6 +27,6 @@ enum DescriptorLimit {
     }
 
     private static func count(_ value: rlim_t) -> Int {
-        value == RLIM_INFINITY ? Int.max : Int(clamping: value)
+        value == rlim_t.max ? Int.max : Int(clamping: value)  // RLIM_INFINITY is all ones
     }
 }

@@ -119,10 +119,10 @@ public final class SQLiteTaskStore: TaskStore {
         guard let recreation = try writer.recreateIfReplaced(now: Date()) else { return }
         recreations.wrappingAdd(1, ordering: .relaxed)
         let aside = recreation.movedAside.map { "; the file found there was moved to \($0)" } ?? ""
-        logger.critical(
+        let text =
             "the task store \(path) was deleted or replaced while the daemon ran; wrote the \(recreation.records) "
-                + "records it held into a fresh store there\(aside)",
-            metadata: ["event": .string(WatchdogEvent.storeRecreated.rawValue)])
+            + "records it held into a fresh store there\(aside)"
+        logger.critical("\(text)", metadata: ["event": .string(WatchdogEvent.storeRecreated.rawValue)])
     }
 
     // MARK: group commit

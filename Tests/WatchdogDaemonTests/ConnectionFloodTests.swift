@@ -63,6 +63,32 @@ struct ConnectionFloodTests {
         #expect(try await daemon.waitForExit() == 0)
     }
 
+    @Test func atTheCapTheIdlestConnectionMakesRoomForANewClient() async throws {
+        let directory = try TemporaryDirectory.make()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let socket = "\(directory)/control.sock"
+        // A hard limit of 64 descriptors: 32 connections at most (half the descriptors).
+        let daemon = try DaemonProcess(
+            ["--policy", examplePolicy, "--socket", socket, "--dry-run"],
+            launcher: ["/usr/bin/prlimit", "--nofile=64:64"])
+        try await daemon.waitForOutput("ready on")
+        var flood: [NIOAsyncChannel<ByteBuffer, ByteBuffer>] = []
+        for _ in 0..<32 { flood.append(try await LineClient.connect(socket)) }
+        let (answers, late, busy) = try await Self.holdingOpen(flood) { answers in
+            // Every connection has just been answered: none is idle, so a new one is refused.
+            let busy = try await LineClient.request(socket, "status")
+            // The one wait here that is about time itself: only a connection idle for a second is closed.
+            try await Task.sleep(for: .milliseconds(1100))
+            return (answers, try await LineClient.request(socket, "status"), busy)
+        }
+        #expect(answers.allSatisfy { $0.hasPrefix(#"{"ok":true,"daemon":"#) })
+        #expect(busy.contains("all busy"))
+        #expect(late.hasPrefix(#"{"ok":true,"daemon":"#))
+        #expect(daemon.lines.contains { $0.contains("closed the idlest to serve pid \(getpid())") })
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+    }
+
     /// `maia-watchdogctl --json status`, a client in another process.
     static func ctlStatus(_ socket: String) throws -> (status: Int32, output: String) {
         let ctl = Process()

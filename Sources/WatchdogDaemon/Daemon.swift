@@ -99,7 +99,16 @@ public enum Daemon {
         } catch {
             return failStart(error, notifier, logger)
         }
-        let limits = ConnectionLimits.standard(descriptorLimit: DescriptorLimit.current)
+        let limits = ConnectionLimits.standard(
+            descriptorLimit: DescriptorLimit.current, inUse: DescriptorLimit.inUse, reserve: policy.api.maxInFlight + 1)
+        logger.info(
+            "control connections: at most \(limits.maximum), \(limits.perProcess) per process, closed after \(limits.idleTimeout) idle"
+        )
+        if limits.maximum * 2 < ConnectionLimits.standard(descriptorLimit: DescriptorLimit.current).maximum {
+            logger.warning(
+                "the open-file limit \(DescriptorLimit.current) leaves room for only \(limits.maximum) control connections; raise LimitNOFILE="
+            )
+        }
         var services: [any Service] = [
             enforcer,
             ControlSocketService(listener: listener, enforcer: enforcer, limits: limits, logger: logger),

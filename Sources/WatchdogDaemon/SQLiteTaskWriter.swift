@@ -113,7 +113,8 @@ final class SQLiteTaskWriter: @unchecked Sendable {
         let (upsert, delete) = try Self.wrap(path) { () throws(SQLiteError) in
             (
                 try connection.prepare(
-                    "INSERT OR REPLACE INTO tasks (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                    "INSERT OR REPLACE INTO tasks (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                ),
                 try connection.prepare("DELETE FROM tasks WHERE id = ?")
             )
         }
@@ -142,7 +143,8 @@ final class SQLiteTaskWriter: @unchecked Sendable {
             for suffix in ["", "-wal", "-shm"] where access(path + suffix, F_OK) == 0 {
                 guard rename(path + suffix, aside + suffix) == 0 else {
                     throw .writeFailed(
-                        path: path, reason: "cannot move the file found there aside: \(String(cString: strerror(errno)))")
+                        path: path,
+                        reason: "cannot move the file found there aside: \(String(cString: strerror(errno)))")
                 }
             }
             movedAside = aside

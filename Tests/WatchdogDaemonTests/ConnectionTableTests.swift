@@ -23,7 +23,9 @@ struct ConnectionTableTests {
         var table = ConnectionTable<String>()
         #expect(admitted(table.admit(pid: 10, handle: "a", now: at(0), limits: limits))?.evicting == nil)
         #expect(admitted(table.admit(pid: 10, handle: "b", now: at(0), limits: limits)) != nil)
-        #expect(refusal(table.admit(pid: 10, handle: "c", now: at(5), limits: limits)) == .tooManyFromProcess(pid: 10, limit: 2))
+        #expect(
+            refusal(table.admit(pid: 10, handle: "c", now: at(5), limits: limits))
+                == .tooManyFromProcess(pid: 10, limit: 2))
         #expect(table.total == 2)
     }
 
@@ -54,7 +56,9 @@ struct ConnectionTableTests {
     @Test func theDaemonsOwnProbeIsAlwaysLetInAndNeverEvicted() {
         var table = ConnectionTable<String>()
         _ = table.admit(pid: 99, handle: "probe", now: at(0), limits: limits, exempt: true)
-        for pid: Int32 in [1, 2, 3] { _ = table.admit(pid: pid, handle: "\(pid)", now: at(Double(pid)), limits: limits) }
+        for pid: Int32 in [1, 2, 3] {
+            _ = table.admit(pid: pid, handle: "\(pid)", now: at(Double(pid)), limits: limits)
+        }
         #expect(table.counted == 3)
         #expect(table.total == 4)
         #expect(admitted(table.admit(pid: 99, handle: "probe2", now: at(1), limits: limits, exempt: true)) != nil)
@@ -65,7 +69,10 @@ struct ConnectionTableTests {
     @Test func standardLimitsFollowTheDescriptorLimit() {
         #expect(ConnectionLimits.standard(descriptorLimit: 524_288).maximum == 4096)
         #expect(ConnectionLimits.standard(descriptorLimit: 1024).maximum == 512)
-        #expect(ConnectionLimits.standard(descriptorLimit: 20).maximum == 16)
+        #expect(ConnectionLimits.standard(descriptorLimit: 256, inUse: 25, reserve: 17).maximum == 128)
+        // Only the room beside what is open, the headroom and Maia's pool: 300 − 25 − 64 − 17.
+        #expect(ConnectionLimits.standard(descriptorLimit: 300, inUse: 25, reserve: 17).maximum == 150)
+        #expect(ConnectionLimits.standard(descriptorLimit: 40, inUse: 21, reserve: 17).maximum == 4)
         #expect(ConnectionLimits.standard(descriptorLimit: 1024).perProcess == 64)
         #expect(ConnectionLimits.standard(descriptorLimit: 1024).idleTimeout == .seconds(60))
     }

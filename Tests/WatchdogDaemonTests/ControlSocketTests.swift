@@ -119,7 +119,8 @@ struct ControlSocketTests {
                 seen.withLock { $0 = results }
             }
             let results = seen.withLock { $0 }
-            let expired = #"{"ok":false,"error":"bad_request","message":"no complete request line for 0.3 s; closing the connection"}"#
+            let expired =
+                #"{"ok":false,"error":"bad_request","message":"no complete request line for 0.3 s; closing the connection"}"#
             #expect(results[0] == [expired, nil])
             #expect(results[1] == [expired, nil])
             #expect(results[2].count == 3)

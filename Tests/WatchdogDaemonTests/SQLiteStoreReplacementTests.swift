@@ -33,7 +33,8 @@ struct SQLiteStoreReplacementTests {
         try await store.save([second])
         // Acknowledged means on disk at the path: another connection reads both, with the daemon's store still open.
         let reader = try SQLiteConnection(path: "\(directory)/\(Self.path)")
-        #expect(try SQLiteTaskWriter.records(reader, path: Self.path).map(\.id).sorted() == [first.id, second.id].sorted())
+        #expect(
+            try SQLiteTaskWriter.records(reader, path: Self.path).map(\.id).sorted() == [first.id, second.id].sorted())
         reader.close()
         #expect(store.recreatedCount == 1)
         let critical = log.events(WatchdogEvent.storeRecreated.rawValue)

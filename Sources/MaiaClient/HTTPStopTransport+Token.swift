@@ -1,5 +1,6 @@
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
+import Glibc
 import NIOCore
 
 extension HTTPStopTransport: TokenTransport {
@@ -33,7 +34,7 @@ extension StopTransportError {
     /// The same error with `secret` scrubbed from its text.
     func redacting(_ secret: String) -> StopTransportError {
         guard !secret.isEmpty else { return self }
-        func scrub(_ text: String) -> String { text.replacingOccurrences(of: secret, with: "<redacted>") }
+        func scrub(_ text: String) -> String { text.redacting(secret) }
         switch self {
         case .connectionFailed(let reason): return .connectionFailed(scrub(reason))
         case .invalidRequest(let reason): return .invalidRequest(scrub(reason))

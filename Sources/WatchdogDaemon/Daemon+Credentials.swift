@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 import Logging
 import MaiaClient
@@ -161,7 +161,7 @@ extension Daemon {
     static func readCredential(_ file: String) throws(CredentialError) -> String {
         guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
         else { throw .unreadable(file) }
-        let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = text.trimmingWhitespace()
         guard !value.isEmpty else { throw .empty(file) }
         guard value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
             throw .malformed(file)

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// A test clock that moves only when `advance` is called; sleepers wake exactly when their

@@ -1,5 +1,7 @@
 import CSQLite
-import Foundation
+import FoundationEssentials
+import Glibc
+import SystemPackage
 import WatchdogCore
 
 /// The connection behind `SQLiteTaskStore` and everything done with it: opening and checking the
@@ -152,7 +154,7 @@ final class SQLiteTaskWriter: @unchecked Sendable {
         // Closed before the fresh file is opened: the last connection to a WAL database removes the log by its
         // name, which would be the fresh store's log.
         close()
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = FilePath(path).removingLastComponent().string
         if access(directory, F_OK) != 0, mkdir(directory, 0o700) != 0 {
             throw .writeFailed(
                 path: path, reason: "cannot create the state directory again: \(String(cString: strerror(errno)))")

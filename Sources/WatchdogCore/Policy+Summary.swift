@@ -69,7 +69,10 @@ extension Policy {
         var cap = retry.initialBackoff
         while cap < retry.maxBackoff, caps.count < 8 {
             caps.append(TimeSpan.finite(cap).description)
-            cap = cap * retry.multiplier
+            // Stop at max_backoff before multiplying: `Duration * Double` traps when the product leaves the range of
+            // a Duration, and `multiplier = 1e300` is a valid policy.
+            let next = cap.timeInterval * retry.multiplier
+            cap = next < retry.maxBackoff.timeInterval ? cap * retry.multiplier : retry.maxBackoff
         }
         let tail = cap < retry.maxBackoff ? ", …, " : ", "
         return "up to " + caps.joined(separator: ", ") + tail

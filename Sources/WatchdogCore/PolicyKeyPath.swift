@@ -24,7 +24,7 @@ struct PolicyKeyPath: Hashable, CustomStringConvertible {
         return path
     }
 
-    /// The keys alone, for `TOMLKeyLocator`: an array element is found at its array's key.
+    /// The keys alone, to find the line in the parsed file: an array element is found at its array's key.
     var keys: [String] {
         components.compactMap { component in
             if case .key(let key) = component { return key }

@@ -1,5 +1,4 @@
 import Foundation
-import TOMLKit
 
 /// Reads and validates the policy file (`docs/policy.md`), reporting every problem rather than the first.
 ///
@@ -17,29 +16,17 @@ public enum PolicyParser {
 
     /// Parses and validates policy text; `path` is only used to label problems.
     public static func parse(_ text: String, path: String) -> Result<Policy, PolicyProblems> {
-        // TOMLKit hands the text to C++ as a C string, which would silently end it at a NUL.
-        if let nul = text.utf8.firstIndex(of: 0) {
-            let (line, column) = position(of: nul, in: text)
-            return .failure(
-                PolicyProblems([
-                    PolicyProblem(path: path, line: line, column: column, message: "NUL character in the file")
-                ]))
-        }
-        let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            let begin = error.source.begin
-            return .failure(
-                PolicyProblems([
-                    PolicyProblem(
-                        path: path, line: max(begin.line, 1), column: max(begin.column, 1), message: error.description)
-                ]))
+        let document: TOMLTable
+        do throws(TOMLParseError) {
+            document = try TOMLParser.parse(text)
         } catch {
-            return .failure(PolicyProblems([PolicyProblem(path: path, line: 1, message: "\(error)")]))
+            return .failure(
+                PolicyProblems([
+                    PolicyProblem(path: path, line: error.line, column: error.column, message: error.message)
+                ]))
         }
-        var validator = PolicyValidator(path: path, locator: TOMLKeyLocator(text: text))
-        let policy = validator.policy(from: table)
+        var validator = PolicyValidator(path: path, document: document)
+        let policy = validator.policy()
         if let policy, validator.problems.isEmpty { return .success(policy) }
         return .failure(PolicyProblems(validator.sortedProblems))
     }
@@ -81,22 +68,6 @@ public enum PolicyParser {
 
     private static func errnoText() -> String {
         String(cString: strerror(errno))
-    }
-
-    /// 1-based line and column (in characters) of a UTF-8 offset.
-    private static func position(of target: String.Index, in text: String) -> (line: Int, column: Int) {
-        var line = 1
-        var column = 1
-        for index in text.indices {
-            if index >= target { break }
-            if text[index] == "\n" || text[index] == "\r\n" {
-                line += 1
-                column = 1
-            } else {
-                column += 1
-            }
-        }
-        return (line, column)
     }
 }
 

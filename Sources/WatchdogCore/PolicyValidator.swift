@@ -1,5 +1,3 @@
-import TOMLKit
-
 /// Walks a parsed policy table, collecting every problem and building the `Policy` when there are none.
 ///
 /// Each key is checked on its own, so one mistake never hides another; checks that relate two keys
@@ -7,12 +5,13 @@ import TOMLKit
 /// one mistake is not reported twice.
 struct PolicyValidator {
     let path: String
-    let locator: TOMLKeyLocator
+    /// The parsed file, which also says where each key was written.
+    let document: TOMLTable
     private(set) var problems: [PolicyProblem] = []
 
-    init(path: String, locator: TOMLKeyLocator) {
+    init(path: String, document: TOMLTable) {
         self.path = path
-        self.locator = locator
+        self.document = document
     }
 
     /// Problems by line; those on one line keep the order in which they were found.
@@ -43,7 +42,8 @@ struct PolicyValidator {
     // MARK: - The walk
 
     /// The policy, or `nil` when anything was reported.
-    mutating func policy(from root: TOMLTable) -> Policy? {
+    mutating func policy() -> Policy? {
+        let root = document
         checkUnknownKeys(in: root, at: PolicyKeyPath(), known: Self.topLevelKeys)
         let maxRuntime = span(
             in: root, "max_runtime", at: PolicyKeyPath(), rule: .limit(zeroHint: #"use "infinity" for no limit"#))
@@ -73,7 +73,7 @@ struct PolicyValidator {
             return nil
         }
         guard let array = value.array else {
-            report(path, #"expected an array such as ["*"] or a list of task UUIDs, got \#(describe(value.type))"#)
+            report(path, #"expected an array such as ["*"] or a list of task UUIDs, got \#(value.kindDescription)"#)
             return nil
         }
         guard !array.isEmpty else {
@@ -86,7 +86,7 @@ struct PolicyValidator {
         for (index, element) in array.enumerated() {
             let elementPath = path.appending(index: index)
             guard let text = element.string else {
-                report(elementPath, "expected a string, got \(describe(element.type))")
+                report(elementPath, "expected a string, got \(element.kindDescription)")
                 valid = false
                 continue
             }
@@ -112,12 +112,9 @@ struct PolicyValidator {
         guard let table = section(in: root, "limits") else { return [:] }
         var limits: [TaskID: TimeSpan] = [:]
         var keyForTask: [TaskID: String] = [:]
-        // In file order, so that of two keys naming one task, the second is the duplicate.
-        let keys = table.keys.sorted {
-            (locator.line(of: ["limits", $0]), $0) < (locator.line(of: ["limits", $1]), $1)
-        }
-        for key in keys {
-            guard let value = table[key] else { continue }
+        // In file order (the table keeps it), so that of two keys naming one task, the second is the duplicate.
+        for entry in table.entries {
+            let (key, value) = (entry.key, entry.value)
             let entryPath = path.appending(key)
             let id = TaskID(key)
             if id == nil {
@@ -168,8 +165,8 @@ struct PolicyValidator {
             configuration.requestTimeout = timeout
         }
         if let rate = integer(in: table, "max_requests_per_minute", at: path) {
-            if (1...Self.maiaRequestsPerMinute).contains(rate) {
-                configuration.maxRequestsPerMinute = rate
+            if (1...Int64(Self.maiaRequestsPerMinute)).contains(rate) {
+                configuration.maxRequestsPerMinute = Int(rate)
             } else if rate == 0, baseURL.map(EndpointURL.hasLoopbackHost) == true {
                 // No client-side limit: only for a loopback endpoint (a stand-in, or a local proxy that limits).
                 configuration.maxRequestsPerMinute = 0
@@ -187,7 +184,8 @@ struct PolicyValidator {
         }
         if let inFlight = integer(in: table, "max_in_flight", at: path) {
             if inFlight >= 1 {
-                configuration.maxInFlight = inFlight
+                // TOML integers are 64-bit, as `Int` is on every platform the daemon runs on.
+                configuration.maxInFlight = Int(exactly: inFlight) ?? .max
             } else {
                 report(path.appending("max_in_flight"), "must be at least 1, got \(inFlight)")
             }
@@ -239,7 +237,7 @@ struct PolicyValidator {
 
         if let value = table["multiplier"] {
             let keyPath = path.appending("multiplier")
-            let number = value.double ?? value.int.map(Double.init)
+            let number = value.float ?? value.integer.map(Double.init)
             if let number {
                 if !number.isFinite {
                     report(keyPath, "must be a finite number, got \(number)")
@@ -249,7 +247,7 @@ struct PolicyValidator {
                     configuration.multiplier = number
                 }
             } else {
-                report(keyPath, "expected a number, got \(describe(value.type))")
+                report(keyPath, "expected a number, got \(value.kindDescription)")
             }
         }
         if let giveUp = span(in: table, "give_up_after", at: path, rule: .finitePositive)?.duration {
@@ -286,9 +284,9 @@ struct PolicyValidator {
         return span(value, at: parent.appending(key), rule: rule)
     }
 
-    private mutating func span(_ value: any TOMLValueConvertible, at path: PolicyKeyPath, rule: SpanRule) -> TimeSpan? {
+    private mutating func span(_ value: TOMLValue, at path: PolicyKeyPath, rule: SpanRule) -> TimeSpan? {
         guard let text = value.string else {
-            report(path, #"expected a time span string such as "15s" or "45min", got \#(describe(value.type))"#)
+            report(path, #"expected a time span string such as "15s" or "45min", got \#(value.kindDescription)"#)
             return nil
         }
         let span: TimeSpan
@@ -318,7 +316,7 @@ struct PolicyValidator {
     private mutating func string(in table: TOMLTable, _ key: String, at parent: PolicyKeyPath) -> String? {
         guard let value = table[key] else { return nil }
         guard let text = value.string else {
-            report(parent.appending(key), "expected a string, got \(describe(value.type))")
+            report(parent.appending(key), "expected a string, got \(value.kindDescription)")
             return nil
         }
         return text
@@ -326,17 +324,17 @@ struct PolicyValidator {
 
     private mutating func bool(in table: TOMLTable, _ key: String, at parent: PolicyKeyPath) -> Bool? {
         guard let value = table[key] else { return nil }
-        guard let flag = value.bool else {
-            report(parent.appending(key), "expected true or false, got \(describe(value.type))")
+        guard let flag = value.boolean else {
+            report(parent.appending(key), "expected true or false, got \(value.kindDescription)")
             return nil
         }
         return flag
     }
 
-    private mutating func integer(in table: TOMLTable, _ key: String, at parent: PolicyKeyPath) -> Int? {
+    private mutating func integer(in table: TOMLTable, _ key: String, at parent: PolicyKeyPath) -> Int64? {
         guard let value = table[key] else { return nil }
-        guard let number = value.int else {
-            report(parent.appending(key), "expected an integer, got \(describe(value.type))")
+        guard let number = value.integer else {
+            report(parent.appending(key), "expected an integer, got \(value.kindDescription)")
             return nil
         }
         return number
@@ -347,15 +345,15 @@ struct PolicyValidator {
         guard let value = table[key] else { return nil }
         let path = parent.appending(key)
         guard let array = value.array else {
-            report(path, "expected an array of numeric IDs, got \(describe(value.type))")
+            report(path, "expected an array of numeric IDs, got \(value.kindDescription)")
             return nil
         }
         var ids: [UInt32] = []
         var valid = true
         for (index, element) in array.enumerated() {
             let elementPath = path.appending(index: index)
-            guard let number = element.int else {
-                report(elementPath, "expected a numeric ID, got \(describe(element.type))")
+            guard let number = element.integer else {
+                report(elementPath, "expected a numeric ID, got \(element.kindDescription)")
                 valid = false
                 continue
             }
@@ -383,7 +381,7 @@ struct PolicyValidator {
     private mutating func section(in root: TOMLTable, _ key: String) -> TOMLTable? {
         guard let value = root[key] else { return nil }
         guard let table = value.table else {
-            report(PolicyKeyPath(key), "expected a table, got \(describe(value.type))")
+            report(PolicyKeyPath(key), "expected a table, got \(value.kindDescription)")
             return nil
         }
         return table
@@ -393,7 +391,7 @@ struct PolicyValidator {
 
     private mutating func checkUnknownKeys(in table: TOMLTable, at path: PolicyKeyPath, known: [String]) {
         for key in table.keys where !known.contains(key) {
-            let isTable = table[key]?.type == .table
+            let isTable = table[key]?.table != nil
             report(path.appending(key), unknownKeyMessage(key, isTable: isTable, in: path, known: known))
         }
     }
@@ -456,21 +454,17 @@ struct PolicyValidator {
     private mutating func report(_ keyPath: PolicyKeyPath, _ message: String, line: Int? = nil) {
         problems.append(
             PolicyProblem(
-                path: path, line: line ?? locator.line(of: keyPath.keys), keyPath: keyPath.description,
+                path: path, line: line ?? self.line(of: keyPath.keys), keyPath: keyPath.description,
                 message: message))
     }
 
-    private func describe(_ type: TOMLType) -> String {
-        switch type {
-        case .table: return "a table"
-        case .array: return "an array"
-        case .string: return "a string"
-        case .int: return "an integer"
-        case .double: return "a float"
-        case .bool: return "a boolean"
-        case .date: return "a date"
-        case .time: return "a time"
-        case .dateTime: return "a date-time"
+    /// The line of `keys`, else of its nearest ancestor that is in the file, else 1 (a missing required key).
+    private func line(of keys: [String]) -> Int {
+        var keys = keys
+        while !keys.isEmpty {
+            if let position = document.position(ofKeyPath: keys) { return position.line }
+            keys.removeLast()
         }
+        return 1
     }
 }

@@ -526,7 +526,9 @@ struct PolicyParserTests {
     @Test("a NUL byte is refused instead of silently ending the file")
     func nulByte() throws {
         let problems = try #require(PolicyParser.parse("allow = [\"*\"]\ndry_run = true\0\nx = 1", path: "p").failure)
-        #expect(problems.description == "p:2:15: NUL character in the file")
+        #expect(
+            problems.description
+                == "p:2:15: expected the end of the line after the value, found the control character U+0000 (NUL)")
     }
 
     @Test("an unreadable file is a problem at line 1")
@@ -576,44 +578,30 @@ struct PolicyParserTests {
         #expect(problems.description == "a:1: x: one\na:2: y: two")
     }
 
-    // MARK: - Key locator
+    // MARK: - Where problems are reported
 
-    @Test("the key locator follows tables, quoted and dotted keys, comments, strings and multi-line arrays")
-    func keyLocator() {
+    @Test("a value's problem is at its key's line, wherever the key was written")
+    func problemLines() {
         let text = """
-            # [not.a.table] = 1
-            a = 1
-            b = [
-              "x", # ] not the end
-              '''
-            c = "not a key"
-            ''',
+            # header
+            allow = [
+              "*",
+              "bogus",
             ]
-            d = \"""
-            e = 1
-            \"""
-            [ "t 1" . 'u' ]
-            k = { inner = 1, other = "}" }
-            "quoted\\"key" = 2
-            [[arr]]
-            v = 1
-            [[arr]]
-            v = 2
+            api = { region = "eu2" }
+            [retry]
+            multiplier = 0.5
+            [limits]
+            "not a uuid" = "1h"
             """
-        let locator = TOMLKeyLocator(text: text)
-        #expect(locator.line(of: ["a"]) == 2)
-        #expect(locator.line(of: ["b"]) == 3)
-        #expect(locator.line(of: ["c"]) == 1)  // inside a string: unknown, so line 1
-        #expect(locator.line(of: ["d"]) == 9)
-        #expect(locator.line(of: ["e"]) == 1)
-        #expect(locator.line(of: ["t 1"]) == 12)
-        #expect(locator.line(of: ["t 1", "u"]) == 12)
-        #expect(locator.line(of: ["t 1", "u", "k"]) == 13)
-        #expect(locator.line(of: ["t 1", "u", "k", "inner"]) == 13)
-        #expect(locator.line(of: ["t 1", "u", "quoted\"key"]) == 14)
-        #expect(locator.line(of: ["t 1", "u", "missing"]) == 12)  // falls back to the table
-        #expect(locator.line(of: ["arr", "v"]) == 16)
-        #expect(locator.line(of: ["not", "a", "table"]) == 1)
+        #expect(
+            check(text) == [
+                #"p.toml:2: allow[1]: "bogus" is not a task UUID (8-4-4-4-12 hex digits)"#,
+                #"p.toml:2: allow: "*" cannot be combined with task UUIDs; use ["*"] alone, or list task UUIDs only"#,
+                #"p.toml:6: api.region: must be "eu1" or "us1", got "eu2""#,
+                "p.toml:8: retry.multiplier: must be at least 1.0, got 0.5",
+                #"p.toml:10: limits."not a uuid": "not a uuid" is not a task UUID (8-4-4-4-12 hex digits)"#,
+            ])
     }
 
     // MARK: - Summary

@@ -304,7 +304,9 @@ public actor ClientCredentialsTokenProvider: TokenProvider {
         struct ErrorAnswer: Decodable { var error: String? }
         guard let error = (try? JSONDecoder().decode(ErrorAnswer.self, from: Data(body)))?.error,
             !error.isEmpty, error.count <= 64,
-            error.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_" })
+            error.unicodeScalars.allSatisfy({
+                $0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_"
+            })
         else { return nil }
         return error
     }

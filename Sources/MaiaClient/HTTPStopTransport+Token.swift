@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import FoundationEssentials
 import Glibc
 import NIOCore
+import NIOHTTP1
 
 extension HTTPStopTransport: TokenTransport {
     /// Sends one token request over the shared client: `POST` with `Content-Type:

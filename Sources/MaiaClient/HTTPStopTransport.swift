@@ -86,7 +86,7 @@ public final class HTTPStopTransport: StopTransport {
 
     /// `text` as one URL path segment: as it is when it holds only characters a segment may hold
     /// (a task UUID always does, so the common case costs one scan), else with every other UTF-8
-    /// byte percent-encoded (RFC 3986 `pchar`: unreserved, sub-delims, `:` and `@`; Foundation's
+    /// byte percent-encoded (RFC 3986 `pchar` less `;`, exactly Foundation's
     /// `urlPathAllowed` less `/`); `nil` if empty.
     static func pathSegment(_ text: String) -> String? {
         guard !text.isEmpty else { return nil }
@@ -96,7 +96,7 @@ public final class HTTPStopTransport: StopTransport {
                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
                 UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"),
                 UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","),
-                UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: "@"):
+                UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: "@"):
                 return true
             default:
                 return false

@@ -134,6 +134,7 @@ public struct ControlSocketService: Service {
         try await connection.channel.executeThenClose { inbound, outbound in
             // Reads were held back until the framing was installed.
             try await connection.channel.channel.setOption(ChannelOptions.autoRead, value: true).get()
+            connection.channel.channel.pipeline.fireUserInboundEventTriggered(LineDeadlineHandler.Start())
             let (batches, batchSink) = AsyncStream.makeStream(of: Batch.self)
             let (written, writtenSink) = AsyncStream.makeStream(of: Int.self)
             let enforcer = self.enforcer

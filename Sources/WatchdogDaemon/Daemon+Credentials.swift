@@ -38,9 +38,8 @@ extension Daemon {
         /// A credential is present when its file exists and is not empty: the unit loads all three
         /// names, and `make install` creates the unused ones empty.
         func present(_ name: String) -> String? {
-            guard let file = path(name),
-                let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int, size > 0
-            else { return nil }
+            var info = stat()
+            guard let file = path(name), stat(file, &info) == 0, info.st_size > 0 else { return nil }
             warnIfExposed(file, logger: logger)
             return file
         }

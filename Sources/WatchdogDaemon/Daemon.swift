@@ -4,6 +4,7 @@ import Logging
 import MaiaClient
 import ServiceLifecycle
 import Systemd
+import UnixSignals
 import WatchdogCore
 
 /// Assembles and runs the daemon: policy → credentials → state → socket → READY → services.

@@ -15,6 +15,10 @@ final class LineDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Closes the connection now, with an error line saying why.
     struct MakeRoom: Sendable {}
 
+    /// Starts the clock: sent by the connection's task once it reads, so that a busy daemon never counts its own
+    /// delay in getting to a connection against the client.
+    struct Start: Sendable {}
+
     private let timeout: TimeAmount
     private var scheduled: Scheduled<Void>?
 
@@ -39,18 +43,10 @@ final class LineDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 .unavailable, "too many control connections: closing this idle one to serve a new one")
         ).jsonLine + "\n"
 
-    func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { arm(context) }
-    }
-
     func handlerRemoved(context: ChannelHandlerContext) {
         cancel()
     }
 
-    func channelActive(context: ChannelHandlerContext) {
-        arm(context)
-        context.fireChannelActive()
-    }
 
     func channelInactive(context: ChannelHandlerContext) {
         cancel()
@@ -58,8 +54,14 @@ final class LineDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard event is MakeRoom else { return context.fireUserInboundEventTriggered(event) }
-        close(context, saying: Self.madeRoomLine)
+        switch event {
+        case is Start:
+            if scheduled == nil, context.channel.isActive { arm(context) }
+        case is MakeRoom:
+            close(context, saying: Self.madeRoomLine)
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

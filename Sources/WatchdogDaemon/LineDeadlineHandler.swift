@@ -47,7 +47,6 @@ final class LineDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
         cancel()
     }
 
-
     func channelInactive(context: ChannelHandlerContext) {
         cancel()
         context.fireChannelInactive()

@@ -108,7 +108,9 @@ struct ControlSocketTests {
             let seen = Locked<[[String?]]>([])
             try await withBound(.seconds(20), "idle connections to be closed") {
                 // Idle: nothing sent. Slow: a partial line, never ended. Served: one answer, then idle.
-                @Sendable func lines(_ body: @Sendable (inout LineClient.Session) async throws -> [String?]) async -> [String?] {
+                @Sendable func lines(_ body: @Sendable (inout LineClient.Session) async throws -> [String?]) async
+                    -> [String?]
+                {
                     do { return try await LineClient.with(path, body) } catch { return ["error: \(error)"] }
                 }
                 async let idle = lines { s in [try await s.readLine(), try await s.readLine()] }

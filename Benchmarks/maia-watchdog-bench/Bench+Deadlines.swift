@@ -1,4 +1,5 @@
 import Foundation
+import MaiaStandIn
 
 extension Bench {
     /// Seconds from now by which an intake of `count` watches will be over, with room to spare.

@@ -1,3 +1,4 @@
+import Foundation
 /// The benchmark's results: one row per figure, with the goal it is held to (or the limit it is
 /// compared with), printed as a table.
 final class Report {

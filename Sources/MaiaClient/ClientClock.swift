@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Time as the Maia client sees it: token expiry, the rate limiter's pacing and a 429's pause.
 ///

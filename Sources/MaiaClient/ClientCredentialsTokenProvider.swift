@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 
 /// API tokens from an OAuth 2.0 client-credentials grant (credentials `maia-client-id` + `maia-client-secret`).
@@ -231,11 +232,7 @@ public actor ClientCredentialsTokenProvider: TokenProvider {
     }
 
     private func failed(reason: String, retryAfter: RetryAfter?) -> TokenError {
-        var reason = reason
-        let secret = self.configuration.clientSecret
-        if !secret.isEmpty {
-            reason = reason.replacingOccurrences(of: secret, with: "<redacted>")
-        }
+        let reason = reason.redacting(self.configuration.clientSecret)
         self.failures += 1
         let now = self.clock.now()
         let delay = self.configuration.backoff.delay(afterFailure: self.failures, using: &self.rng)
@@ -304,9 +301,12 @@ public actor ClientCredentialsTokenProvider: TokenProvider {
 
     /// The OAuth `error` code of an error answer (`invalid_client`, …), if it is a short plain word.
     static func oauthError(_ body: [UInt8]) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-            let error = object["error"] as? String, !error.isEmpty, error.count <= 64,
-            error.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || $0 == "_" })
+        struct ErrorAnswer: Decodable { var error: String? }
+        guard let error = (try? JSONDecoder().decode(ErrorAnswer.self, from: Data(body)))?.error,
+            !error.isEmpty, error.count <= 64,
+            error.unicodeScalars.allSatisfy({
+                $0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_"
+            })
         else { return nil }
         return error
     }

@@ -1,6 +1,8 @@
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
+import Glibc
 import NIOCore
+import NIOHTTP1
 
 extension HTTPStopTransport: TokenTransport {
     /// Sends one token request over the shared client: `POST` with `Content-Type:
@@ -33,7 +35,7 @@ extension StopTransportError {
     /// The same error with `secret` scrubbed from its text.
     func redacting(_ secret: String) -> StopTransportError {
         guard !secret.isEmpty else { return self }
-        func scrub(_ text: String) -> String { text.replacingOccurrences(of: secret, with: "<redacted>") }
+        func scrub(_ text: String) -> String { text.redacting(secret) }
         switch self {
         case .connectionFailed(let reason): return .connectionFailed(scrub(reason))
         case .invalidRequest(let reason): return .invalidRequest(scrub(reason))

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -83,24 +84,36 @@ public final class HTTPStopTransport: StopTransport {
         return httpRequest
     }
 
-    /// `text` as one URL path segment: as it is when it holds only unreserved characters (a task
-    /// UUID always does, so the common case costs one scan), else percent-encoded; `nil` if empty.
+    /// `text` as one URL path segment: as it is when it holds only characters a segment may hold
+    /// (a task UUID always does, so the common case costs one scan), else with every other UTF-8
+    /// byte percent-encoded (RFC 3986 `pchar` less `;`, exactly Foundation's
+    /// `urlPathAllowed` less `/`); `nil` if empty.
     static func pathSegment(_ text: String) -> String? {
         guard !text.isEmpty else { return nil }
-        let unreserved = text.utf8.allSatisfy { byte in
+        func allowed(_ byte: UInt8) -> Bool {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "~"):
+                UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+                UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","),
+                UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: "@"):
                 return true
             default:
                 return false
             }
         }
-        if unreserved { return text }
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove("/")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed)
+        if text.utf8.allSatisfy(allowed) { return text }
+        let hex = Array("0123456789ABCDEF".utf8)
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(text.utf8.count * 3)
+        for byte in text.utf8 {
+            if allowed(byte) {
+                encoded.append(byte)
+            } else {
+                encoded += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            }
+        }
+        return String(decoding: encoded, as: UTF8.self)
     }
 
     /// Whether `text` is `http://HOST…` or `https://HOST…` (scheme in any case, a non-empty host).
@@ -226,10 +239,7 @@ public final class HTTPStopTransport: StopTransport {
     }
 
     private static func shorten(_ text: String, redacting token: String) -> String {
-        var text = text
-        if !token.isEmpty {
-            text = text.replacingOccurrences(of: token, with: "<redacted>")
-        }
+        let text = text.redacting(token)
         return text.count > 200 ? String(text.prefix(200)) + "…" : text
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// An RFC 9457 problem detail as Maia sends it with `application/problem+json`:
 /// `{type, title, status, detail, instance, violations[]}`.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The one place the rate limit is applied: every stop call and every token request waits its turn at the shared
 /// ``RateLimiter`` before it is sent, and a 429 from the Maia API pauses the whole limiter (every caller, not only

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// One token bucket (``TokenBucket``) shared by every call to Maia, stops and token requests alike, with callers served

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The value of a `Retry-After` header (RFC 9110 §10.2.3): a number of seconds or an HTTP date.
 public enum RetryAfter: Sendable, Equatable {
@@ -11,7 +12,7 @@ public enum RetryAfter: Sendable, Equatable {
     /// (`Sun, 06 Nov 1994 08:49:37 GMT`) or one of the obsolete RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`) and asctime
     /// (`Sun Nov  6 08:49:37 1994`) forms. Anything else, including a negative number, gives `nil`.
     public static func parse(_ value: String) -> RetryAfter? {
-        let text = value.trimmingCharacters(in: .whitespaces)
+        let text = value.trimmingWhitespace()
         guard !text.isEmpty else { return nil }
         if text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
             // A number too large for Int is still "wait a very long time".

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The pure rule behind `max_requests_per_minute`: at most `limit` calls in any window of `length` seconds (60 for
 /// the policy key), however the calls are spread. A call may go out at `now` when fewer than `limit` calls went out

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A static bearer token read from a file, e.g. the systemd credential `maia-token`.
 ///
@@ -43,11 +44,11 @@ public actor StaticTokenProvider: TokenProvider {
     }
 
     private static func read(_ path: String) throws(TokenError) -> String {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
             throw .missing(path: path)
         }
-        guard !isDirectory.boolValue else {
+        guard info.st_mode & S_IFMT != S_IFDIR else {
             throw .unreadable(path: path, reason: "it is a directory")
         }
         guard FileManager.default.isReadableFile(atPath: path) else {
@@ -62,7 +63,7 @@ public actor StaticTokenProvider: TokenProvider {
         guard let text = String(data: data, encoding: .utf8) else {
             throw .malformed(path: path)
         }
-        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = text.trimmingWhitespace()
         guard !token.isEmpty else {
             throw .empty(path: path)
         }

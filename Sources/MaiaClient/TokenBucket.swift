@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The pure core of ``RateLimiter``: a token bucket refilled continuously at `ratePerMinute`, holding at most `burst`
 /// tokens, plus a pause (a 429's `Retry-After`) during which nothing is taken. No clock of its own: every decision

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Why no API token is available. The text names the file, never its content.
 public enum TokenError: Error, Sendable, Equatable, CustomStringConvertible {

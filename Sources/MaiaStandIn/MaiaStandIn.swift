@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// A loopback stand-in for Maia's Stop endpoint: a real HTTP/1.1 server (SwiftNIO) that follows the published OpenAPI
 /// description, answers as scripted per task, and records every request.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The control socket's line protocol (see `docs/protocol.md`): parsing request lines.
 /// Responses are encoded by `ControlResponse`.

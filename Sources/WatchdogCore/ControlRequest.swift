@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One parsed request line of the control socket.
 public enum ControlRequest: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One response line of the control socket.
 public enum ControlResponse: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The `daemon` object of a `status` response.
 public struct DaemonStatus: Sendable, Equatable {

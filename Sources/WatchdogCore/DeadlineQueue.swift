@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HeapModule
 
 /// The enforcer's one ordered structure: every tracked task's next wake-up, earliest first.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension Duration {
     /// The span in nanoseconds, saturating at `Int64.max`.

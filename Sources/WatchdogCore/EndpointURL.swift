@@ -19,7 +19,7 @@ enum EndpointURL {
         guard text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
             return problem("must not contain spaces, control or non-ASCII characters (percent-encode them)")
         }
-        guard let schemeEnd = text.range(of: "://") else {
+        guard let schemeEnd = text.firstRange(of: "://") else {
             return problem("must be an absolute URL such as https://host/path")
         }
         let scheme = text[..<schemeEnd.lowerBound].lowercased()
@@ -85,7 +85,7 @@ enum EndpointURL {
 
     /// Whether an already checked URL names a loopback host.
     static func hasLoopbackHost(_ url: String) -> Bool {
-        guard let schemeEnd = url.range(of: "://") else { return false }
+        guard let schemeEnd = url.firstRange(of: "://") else { return false }
         let rest = url[schemeEnd.upperBound...]
         let authority = rest[..<(rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex)]
         if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {

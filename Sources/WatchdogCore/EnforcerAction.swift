@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What the enforcer's I/O shell must do after the state machine has decided.
 public enum EnforcerAction: Sendable, Equatable {

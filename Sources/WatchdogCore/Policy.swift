@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The operator's validated, immutable policy (the TOML file of `docs/policy.md`).
 ///

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Reads and validates the policy file (`docs/policy.md`), reporting every problem rather than the first.
 ///

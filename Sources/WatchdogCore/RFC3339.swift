@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// RFC 3339 timestamps: parsing what clients send (`started-at=`) and formatting what the daemon
 /// reports (always UTC, millisecond precision: `2026-11-29T09:14:03.250Z`).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What one stop attempt came back with, as the state machine needs it.
 public enum StopOutcome: Sendable, Equatable {

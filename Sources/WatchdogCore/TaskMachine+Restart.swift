@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension TaskMachine {
     /// A record loaded at start. A `stopping` record without a next attempt had an attempt in

@@ -19,10 +19,20 @@ public struct ConnectionLimits: Sendable, Equatable {
         self.idleTimeout = idleTimeout
     }
 
-    /// Half the descriptors for clients (between 16 and 4096), 64 per process, 60 s idle: at systemd's hard limit
-    /// of 524288 that is 4096 connections; at a limit of 1024, 512.
-    public static func standard(descriptorLimit: Int) -> ConnectionLimits {
-        ConnectionLimits(
-            maximum: min(4096, max(16, descriptorLimit / 2)), perProcess: 64, idleTimeout: .seconds(60))
+    /// Descriptors kept free beside the connections for everything else: Maia's connections (`reserve` adds the
+    /// pool's size), the store's files, the journal, connections being refused.
+    public static let headroom = 64
+
+    /// At most half the descriptors, and never so many that the descriptors already `inUse` plus the headroom and
+    /// `reserve` would not fit (between 4 and 4096); 64 per process, 60 s idle. At systemd's hard limit of 524288
+    /// that is 4096 connections; at a limit of 1024, 512.
+    ///
+    /// The room matters: when `accept` fails with EMFILE the connection stays queued and the listening socket stays
+    /// readable, and SwiftNIO retries the accept on every turn of its loop (a core at 100 %) until a descriptor
+    /// frees; connections held open never free one. Kept below the limit, accept never fails that way.
+    public static func standard(descriptorLimit: Int, inUse: Int = 0, reserve: Int = 0) -> ConnectionLimits {
+        let room = descriptorLimit - inUse - headroom - reserve
+        return ConnectionLimits(
+            maximum: max(4, min(4096, descriptorLimit / 2, room)), perProcess: 64, idleTimeout: .seconds(60))
     }
 }

@@ -1,7 +1,8 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 import NIOCore
 import NIOPosix
+import SystemPackage
 
 /// One accepted control connection, framed into lines, with its peer's credentials.
 struct ControlConnection: Sendable {
@@ -76,7 +77,7 @@ public struct ControlSocketListener: Sendable {
 
     /// Binds `path` (creating its directory with mode 0755 if missing).
     public static func bind(path: String, mode: mode_t = 0o660) async throws -> ControlSocketListener {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = FilePath(path).removingLastComponent().string
         if !directory.isEmpty {
             try? FileManager.default.createDirectory(
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])

@@ -18,9 +18,11 @@ public struct ControlSocketService: Service {
 
     /// The open connections, shared by the connections' tasks.
     private final class Connections: Sendable {
-        let counts = Mutex(ConnectionCounts())
-        /// Refusals so far; the first and every 100th are logged, so a flood does not flood the journal.
+        let table = Mutex(ConnectionTable<any Channel>())
+        /// Refusals and connections closed to make room so far; the first and every 100th of each are logged, so a
+        /// flood does not flood the journal.
         let refused = Atomic<Int>(0)
+        let evicted = Atomic<Int>(0)
     }
 
     public init(
@@ -63,20 +65,35 @@ public struct ControlSocketService: Service {
         }
         let peer = connection.peer
         let limits = self.limits
-        let refusal = connections.counts.withLock {
-            $0.admit(pid: peer.pid, limits: limits, exempt: peer.pid == getpid())
+        let admission = connections.table.withLock {
+            $0.admit(pid: peer.pid, handle: accepted, now: .now, limits: limits, exempt: peer.pid == getpid())
         }
-        if let refusal {
+        let id: UInt64
+        switch admission {
+        case .refused(let refusal):
             await refuse(connection, refusal)
             return
+        case .admitted(let admittedID, let evicting):
+            id = admittedID
+            if let evicting {
+                evicting.pipeline.fireUserInboundEventTriggered(LineDeadlineHandler.MakeRoom())
+                let count = connections.evicted.wrappingAdd(1, ordering: .relaxed).newValue
+                if count == 1 || count % 100 == 0 {
+                    logger.notice(
+                        "too many control connections: closed the idlest to serve pid \(peer.pid) (\(count) so far)",
+                        metadata: refusedMetadata(peer))
+                }
+            }
         }
-        defer { connections.counts.withLock { $0.release(pid: peer.pid) } }
+        defer { connections.table.withLock { $0.release(id) } }
         do {
             // On shutdown, open connections are closed too (a client that keeps its connection
             // open must not hold the daemon up); the request being served is finished first
             // unless it is still waiting for its line.
             try await cancelWhenGracefulShutdown {
-                try await serveLines(connection, peer: peer)
+                try await serveLines(connection, peer: peer) { [connections] in
+                    connections.table.withLock { $0.touch(id, now: .now) }
+                }
             }
         } catch {
             logger.debug("control connection from pid \(peer.pid) ended: \(error)")
@@ -84,14 +101,12 @@ public struct ControlSocketService: Service {
     }
 
     /// Answers a connection over the limits with one `unavailable` line and closes it.
-    private func refuse(_ connection: ControlConnection, _ refusal: ConnectionCounts.Refusal) async {
+    private func refuse(_ connection: ControlConnection, _ refusal: ConnectionTable<any Channel>.Refusal) async {
         let peer = connection.peer
         let count = connections.refused.wrappingAdd(1, ordering: .relaxed).newValue
         if count == 1 || count % 100 == 0 {
-            logger.notice(
-                "refused a control connection from uid \(peer.uid) pid \(peer.pid): \(refusal.message) "
-                    + "(\(count) refused since start)",
-                metadata: refusedMetadata(peer))
+            let text = "refused a control connection from uid \(peer.uid) pid \(peer.pid): \(refusal.message)"
+            logger.notice("\(text) (\(count) refused since start)", metadata: refusedMetadata(peer))
         }
         let line = ControlResponse.failure(ControlError(.unavailable, refusal.message)).jsonLine + "\n"
         try? await connection.channel.executeThenClose { _, outbound in
@@ -113,10 +128,13 @@ public struct ControlSocketService: Service {
     /// read's lines start once they are applied), while their answers, which may wait for a
     /// commit, are written in order by a second task, one write a batch. So a client that
     /// pipelines watches gets them group-committed instead of paying one commit each.
-    private func serveLines(_ connection: ControlConnection, peer: PeerCredentials) async throws {
+    private func serveLines(
+        _ connection: ControlConnection, peer: PeerCredentials, active: @escaping @Sendable () -> Void
+    ) async throws {
         try await connection.channel.executeThenClose { inbound, outbound in
             // Reads were held back until the framing was installed.
             try await connection.channel.channel.setOption(ChannelOptions.autoRead, value: true).get()
+            connection.channel.channel.pipeline.fireUserInboundEventTriggered(LineDeadlineHandler.Start())
             let (batches, batchSink) = AsyncStream.makeStream(of: Batch.self)
             let (written, writtenSink) = AsyncStream.makeStream(of: Int.self)
             let enforcer = self.enforcer
@@ -134,12 +152,14 @@ public struct ControlSocketService: Service {
                             await enforcer.forgetCommitted(batch.answers)
                         }
                         try await outbound.write(buffer)
+                        active()
                         writtenSink.yield(batch.answers.count)
                     }
                 }
                 var writtenCount = written.makeAsyncIterator()
                 var outstanding = 0
                 reading: for try await lines in inbound {
+                    active()
                     while outstanding >= Self.pipelineDepth {
                         guard let count = await writtenCount.next() else { break reading }
                         outstanding -= count

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 import Logging
 import MaiaClient
@@ -38,9 +38,8 @@ extension Daemon {
         /// A credential is present when its file exists and is not empty: the unit loads all three
         /// names, and `make install` creates the unused ones empty.
         func present(_ name: String) -> String? {
-            guard let file = path(name),
-                let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int, size > 0
-            else { return nil }
+            var info = stat()
+            guard let file = path(name), stat(file, &info) == 0, info.st_size > 0 else { return nil }
             warnIfExposed(file, logger: logger)
             return file
         }
@@ -161,7 +160,7 @@ extension Daemon {
     static func readCredential(_ file: String) throws(CredentialError) -> String {
         guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
         else { throw .unreadable(file) }
-        let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = text.trimmingWhitespace()
         guard !value.isEmpty else { throw .empty(file) }
         guard value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
             throw .malformed(file)

@@ -1,9 +1,10 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 import Logging
 import MaiaClient
 import ServiceLifecycle
 import Systemd
+import UnixSignals
 import WatchdogCore
 
 /// Assembles and runs the daemon: policy → credentials → state → socket → READY → services.
@@ -99,7 +100,16 @@ public enum Daemon {
         } catch {
             return failStart(error, notifier, logger)
         }
-        let limits = ConnectionLimits.standard(descriptorLimit: DescriptorLimit.current)
+        let limits = ConnectionLimits.standard(
+            descriptorLimit: DescriptorLimit.current, inUse: DescriptorLimit.inUse, reserve: policy.api.maxInFlight + 1)
+        logger.info(
+            "control connections: at most \(limits.maximum), \(limits.perProcess) per process, closed after \(limits.idleTimeout) idle"
+        )
+        if limits.maximum * 2 < ConnectionLimits.standard(descriptorLimit: DescriptorLimit.current).maximum {
+            logger.warning(
+                "the open-file limit \(DescriptorLimit.current) leaves room for only \(limits.maximum) control connections; raise LimitNOFILE="
+            )
+        }
         var services: [any Service] = [
             enforcer,
             ControlSocketService(listener: listener, enforcer: enforcer, limits: limits, logger: logger),
@@ -173,7 +183,15 @@ public enum Daemon {
         return failure.status
     }
 
-    static func printError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+    /// One line on stderr (a plain `write(2)`: `FileHandle` is full Foundation, which would link ICU).
+    public static func printError(_ line: String) {
+        let bytes = Array((line + "\n").utf8)
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress! + written, $0.count - written) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return }
+            written += count
+        }
     }
 }

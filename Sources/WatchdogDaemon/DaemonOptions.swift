@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Where the daemon finds its policy, socket and state: the command line over the environment
 /// systemd provides (`RUNTIME_DIRECTORY`, `STATE_DIRECTORY`, `CREDENTIALS_DIRECTORY`), over the

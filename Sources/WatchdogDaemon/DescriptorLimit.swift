@@ -26,7 +26,18 @@ enum DescriptorLimit {
         return Self.count(limits.rlim_cur)
     }
 
+    /// Descriptors open now (the entries of `/proc/self/fd`, less the one that reads it).
+    static var inUse: Int {
+        guard let directory = opendir("/proc/self/fd") else { return 0 }
+        defer { closedir(directory) }
+        var count = 0
+        while let entry = readdir(directory) {
+            if entry.pointee.d_name.0 != UInt8(ascii: ".") { count += 1 }
+        }
+        return max(0, count - 1)
+    }
+
     private static func count(_ value: rlim_t) -> Int {
-        value == RLIM_INFINITY ? Int.max : Int(clamping: value)
+        value == rlim_t.max ? Int.max : Int(clamping: value)  // RLIM_INFINITY is all ones
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// Tells whether the enforcer's loop is idle: waiting, nothing in flight, nothing due before a

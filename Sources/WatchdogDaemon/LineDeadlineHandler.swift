@@ -4,12 +4,20 @@ import WatchdogCore
 /// Closes a control connection that brings no complete request line, and is given no answer, for `timeout`: an
 /// idle client, or a slow one that holds a partial line (bytes that never end a line do not count). It writes one
 /// error line first, so the client knows why. Sits after the line framing, so it sees whole lines coming in and
-/// answers going out.
+/// answers going out. The user event ``MakeRoom`` closes the connection the same way at once (the connection
+/// table chose it, the idlest, to admit a new one).
 final class LineDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = [ControlLine]
     typealias InboundOut = [ControlLine]
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
+
+    /// Closes the connection now, with an error line saying why.
+    struct MakeRoom: Sendable {}
+
+    /// Starts the clock: sent by the connection's task once it reads, so that a busy daemon never counts its own
+    /// delay in getting to a connection against the client.
+    struct Start: Sendable {}
 
     private let timeout: TimeAmount
     private var scheduled: Scheduled<Void>?
@@ -19,7 +27,7 @@ final class LineDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.timeout = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
-    /// The line a closed connection gets.
+    /// The line a connection closed for its idleness gets.
     static func expiredLine(_ timeout: TimeAmount) -> String {
         let seconds = Double(timeout.nanoseconds) / 1e9
         let span = seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
@@ -28,22 +36,31 @@ final class LineDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
         ).jsonLine + "\n"
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { arm(context) }
-    }
+    /// The line a connection closed to make room gets.
+    static let madeRoomLine =
+        ControlResponse.failure(
+            ControlError(
+                .unavailable, "too many control connections: closing this idle one to serve a new one")
+        ).jsonLine + "\n"
 
     func handlerRemoved(context: ChannelHandlerContext) {
         cancel()
     }
 
-    func channelActive(context: ChannelHandlerContext) {
-        arm(context)
-        context.fireChannelActive()
-    }
-
     func channelInactive(context: ChannelHandlerContext) {
         cancel()
         context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        switch event {
+        case is Start:
+            if scheduled == nil, context.channel.isActive { arm(context) }
+        case is MakeRoom:
+            close(context, saying: Self.madeRoomLine)
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -69,9 +86,13 @@ final class LineDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func expire(_ context: ChannelHandlerContext) {
-        scheduled = nil
+        close(context, saying: Self.expiredLine(timeout))
+    }
+
+    private func close(_ context: ChannelHandlerContext, saying text: String) {
+        cancel()
         guard context.channel.isActive else { return }
-        let line = context.channel.allocator.buffer(string: Self.expiredLine(timeout))
+        let line = context.channel.allocator.buffer(string: text)
         context.writeAndFlush(wrapOutboundOut(line)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 }

@@ -1,5 +1,7 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
+import WatchdogCore
 
 /// A test clock that moves only when `advance` is called; sleepers wake exactly when their
 /// deadline is reached. Shipped with the module (like swift-log's test handlers) so every test

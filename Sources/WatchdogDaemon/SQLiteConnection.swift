@@ -1,5 +1,6 @@
 import CSQLite
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One connection to an SQLite database through the system libsqlite3: the few calls the task
 /// store needs, with errors as `SQLiteError`.

@@ -1,7 +1,9 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import Synchronization
+import SystemPackage
 import WatchdogCore
 
 /// The durable `TaskStore`: one SQLite file (`tasks.sqlite3`) in the state directory, in WAL mode
@@ -59,7 +61,7 @@ public final class SQLiteTaskStore: TaskStore {
     /// it does not exist. Checks the file's integrity and schema and migrates an older schema.
     /// Throws `TaskStoreError`; never discards what it cannot read.
     public static func open(directory: String, logger: Logger) async throws -> SQLiteTaskStore {
-        let path = (directory as NSString).appendingPathComponent(fileName)
+        let path = FilePath(directory).appending(fileName).string
         let queue = DispatchQueue(label: "maia-watchdog.task-store")
         let writer = try await withCheckedThrowingContinuation { continuation in
             queue.async {
@@ -119,10 +121,10 @@ public final class SQLiteTaskStore: TaskStore {
         guard let recreation = try writer.recreateIfReplaced(now: Date()) else { return }
         recreations.wrappingAdd(1, ordering: .relaxed)
         let aside = recreation.movedAside.map { "; the file found there was moved to \($0)" } ?? ""
-        logger.critical(
+        let text =
             "the task store \(path) was deleted or replaced while the daemon ran; wrote the \(recreation.records) "
-                + "records it held into a fresh store there\(aside)",
-            metadata: ["event": .string(WatchdogEvent.storeRecreated.rawValue)])
+            + "records it held into a fresh store there\(aside)"
+        logger.critical("\(text)", metadata: ["event": .string(WatchdogEvent.storeRecreated.rawValue)])
     }
 
     // MARK: group commit
@@ -163,9 +165,9 @@ public final class SQLiteTaskStore: TaskStore {
     var pendingCount: Int { pending.withLock { $0.operations.count } }
 
     private static func createDirectory(_ directory: String) throws(TaskStoreError) {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else {
+        var info = stat()
+        if stat(directory, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFDIR else {
                 throw .unreadable(path: directory, reason: "the state directory is not a directory")
             }
             return

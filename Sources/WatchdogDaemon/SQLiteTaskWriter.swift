@@ -1,5 +1,7 @@
 import CSQLite
-import Foundation
+import FoundationEssentials
+import Glibc
+import SystemPackage
 import WatchdogCore
 
 /// The connection behind `SQLiteTaskStore` and everything done with it: opening and checking the
@@ -113,7 +115,8 @@ final class SQLiteTaskWriter: @unchecked Sendable {
         let (upsert, delete) = try Self.wrap(path) { () throws(SQLiteError) in
             (
                 try connection.prepare(
-                    "INSERT OR REPLACE INTO tasks (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                    "INSERT OR REPLACE INTO tasks (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                ),
                 try connection.prepare("DELETE FROM tasks WHERE id = ?")
             )
         }
@@ -142,7 +145,8 @@ final class SQLiteTaskWriter: @unchecked Sendable {
             for suffix in ["", "-wal", "-shm"] where access(path + suffix, F_OK) == 0 {
                 guard rename(path + suffix, aside + suffix) == 0 else {
                     throw .writeFailed(
-                        path: path, reason: "cannot move the file found there aside: \(String(cString: strerror(errno)))")
+                        path: path,
+                        reason: "cannot move the file found there aside: \(String(cString: strerror(errno)))")
                 }
             }
             movedAside = aside
@@ -150,7 +154,7 @@ final class SQLiteTaskWriter: @unchecked Sendable {
         // Closed before the fresh file is opened: the last connection to a WAL database removes the log by its
         // name, which would be the fresh store's log.
         close()
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = FilePath(path).removingLastComponent().string
         if access(directory, F_OK) != 0, mkdir(directory, 0o700) != 0 {
             throw .writeFailed(
                 path: path, reason: "cannot create the state directory again: \(String(cString: strerror(errno)))")

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import SystemPackage
 import WatchdogCore
 
 /// What `maia-watchdogd --check-state` reports about a healthy store: opened read-only, the full
@@ -11,7 +13,7 @@ public struct TaskStoreInspection: Sendable {
     /// Opens the store in `directory` read-only and checks all of it. `nil` when there is no store
     /// yet (nothing was ever saved); throws `TaskStoreError` on any problem.
     public static func inspect(directory: String) throws(TaskStoreError) -> TaskStoreInspection? {
-        let path = (directory as NSString).appendingPathComponent(SQLiteTaskStore.fileName)
+        let path = FilePath(directory).appending(SQLiteTaskStore.fileName).string
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         let connection = try SQLiteTaskWriter.wrap(path) { () throws(SQLiteError) in
             try SQLiteConnection(path: path, readOnly: true)

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import WatchdogCore
 
 /// Time as the enforcer sees it: wall-clock instants (deadlines survive restarts as such) and a
 /// way to wait for one. Production waits on the monotonic clock (`SystemWallClock`); tests use

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import Systemd
 import WatchdogDaemon
@@ -53,18 +54,18 @@ struct MaiaWatchdogd: AsyncParsableCommand {
             let code = exitCode(for: error)
             if code == .success {
                 print(fullMessage(for: error))
-                Foundation.exit(0)
+                Glibc.exit(0)
             }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(Daemon.ExitStatus.failure)
+            Daemon.printError(fullMessage(for: error))
+            Glibc.exit(Daemon.ExitStatus.failure)
         }
         if command.check {
-            Foundation.exit(Daemon.check(policyPath: command.policy))
+            Glibc.exit(Daemon.check(policyPath: command.policy))
         }
         if command.checkState {
             let options = DaemonOptions(
                 policyPath: nil, socketPath: nil, stateDirectory: command.stateDirectory, dryRun: false)
-            Foundation.exit(Daemon.checkState(stateDirectory: options.stateDirectory))
+            Glibc.exit(Daemon.checkState(stateDirectory: options.stateDirectory))
         }
         let environment = ProcessInfo.processInfo.environment
         // Under systemd with output to the journal: native journal entries with MAIA_* fields;
@@ -84,7 +85,7 @@ struct MaiaWatchdogd: AsyncParsableCommand {
         let options = DaemonOptions(
             policyPath: command.policy, socketPath: command.socket, stateDirectory: command.stateDirectory,
             dryRun: command.dryRun)
-        Foundation.exit(await Daemon.run(options, notifier: LibsystemdNotifier(), logger: logger))
+        Glibc.exit(await Daemon.run(options, notifier: LibsystemdNotifier(), logger: logger))
     }
 
     func run() async throws {}

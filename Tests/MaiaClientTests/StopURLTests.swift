@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import MaiaClient
@@ -14,6 +15,29 @@ struct StopURLTests {
         #expect(HTTPStopTransport.pathSegment("a/b c") == "a%2Fb%20c")
         #expect(HTTPStopTransport.pathSegment("é") == "%C3%A9")
         #expect(HTTPStopTransport.pathSegment("") == nil)
+    }
+
+    /// The hand-written encoder (the daemon links no full Foundation) agrees with Foundation's
+    /// `addingPercentEncoding(withAllowedCharacters: urlPathAllowed - "/")` on every ASCII character and on
+    /// multi-byte ones.
+    @Test func pathSegmentsAgreeWithFoundation() {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove("/")
+        let samples =
+            (0x00...0x7F).map { String(UnicodeScalar(UInt8($0))) } + ["é", "日本", "🙂", "a b/c?d#e%f", "x;y=z@w:v"]
+        for sample in samples {
+            #expect(
+                HTTPStopTransport.pathSegment(sample) == sample.addingPercentEncoding(withAllowedCharacters: allowed),
+                "\(sample.unicodeScalars.map { $0.value })")
+        }
+    }
+
+    @Test func trimmingAndRedactingOnTheStandardLibrary() {
+        #expect(" \t token\r\n ".trimmingWhitespace() == "token")
+        #expect("\u{00A0}a b\u{2003}".trimmingWhitespace() == "a b")
+        #expect(" \n ".trimmingWhitespace() == "")
+        #expect("bearer s3cr3t, again s3cr3t".redacting("s3cr3t") == "bearer <redacted>, again <redacted>")
+        #expect("nothing here".redacting("") == "nothing here")
     }
 
     @Test func baseURLSchemesAndHosts() {

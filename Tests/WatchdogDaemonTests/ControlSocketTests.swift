@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import NIOCore
 import Testing
 import WatchdogCore
 
@@ -107,19 +108,25 @@ struct ControlSocketTests {
             let seen = Locked<[[String?]]>([])
             try await withBound(.seconds(20), "idle connections to be closed") {
                 // Idle: nothing sent. Slow: a partial line, never ended. Served: one answer, then idle.
-                async let idle = try? LineClient.with(path) { s in [try await s.readLine(), try await s.readLine()] }
-                async let slow = try? LineClient.with(path) { s in
+                @Sendable func lines(_ body: @Sendable (inout LineClient.Session) async throws -> [String?]) async
+                    -> [String?]
+                {
+                    do { return try await LineClient.with(path, body) } catch { return ["error: \(error)"] }
+                }
+                async let idle = lines { s in [try await s.readLine(), try await s.readLine()] }
+                async let slow = lines { s in
                     try await s.send("watch ")
                     return [try await s.readLine(), try await s.readLine()]
                 }
-                async let served = try? LineClient.with(path) { s in
+                async let served = lines { s in
                     [try await s.request("status"), try await s.readLine(), try await s.readLine()]
                 }
-                let results = await [idle ?? [], slow ?? [], served ?? []]
+                let results = await [idle, slow, served]
                 seen.withLock { $0 = results }
             }
             let results = seen.withLock { $0 }
-            let expired = #"{"ok":false,"error":"bad_request","message":"no complete request line for 0.3 s; closing the connection"}"#
+            let expired =
+                #"{"ok":false,"error":"bad_request","message":"no complete request line for 0.3 s; closing the connection"}"#
             #expect(results[0] == [expired, nil])
             #expect(results[1] == [expired, nil])
             #expect(results[2].count == 3)

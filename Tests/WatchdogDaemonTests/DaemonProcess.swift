@@ -95,7 +95,18 @@ final class DaemonProcess: Sendable {
             for waiter in waiters { waiter.resume() }
         }
         try process.run()
+        Self.running.withLock { _ = $0.insert(process.processIdentifier) }
     }
+
+    /// Daemons started and not yet seen to exit. The test runner exits without running every deinit (a test that
+    /// leaves its clean-up to an unstructured task, a failed run), so they are killed at exit too: otherwise they
+    /// outlive the run and load the machine for the next one.
+    private static let running: Locked<Set<Int32>> = {
+        atexit {
+            for pid in DaemonProcess.running.withLock({ $0 }) { kill(pid, SIGKILL) }
+        }
+        return Locked([])
+    }()
 
     var pid: Int32 { process.processIdentifier }
 
@@ -182,6 +193,7 @@ final class DaemonProcess: Sendable {
 
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        Self.running.withLock { _ = $0.remove(process.processIdentifier) }
         try? FileManager.default.removeItem(atPath: scratchState)
     }
 }

@@ -79,19 +79,28 @@ struct Harness: Sendable {
         let harness = Harness(
             standIn: standIn, clock: clock, logs: logs, enforcer: enforcer, store: store, notifier: notifier,
             directory: directory, socketPath: socketPath, policyPath: policyPath)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do {
-                try await body(harness)
-            } catch {
+        // The client and the stand-in are shut down whatever the body did: an HTTP client dropped without its
+        // shutdown traps, which would take a failing test's whole run down with it.
+        let outcome: Result<Void, any Error>
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                do {
+                    try await body(harness)
+                } catch {
+                    await group.triggerGracefulShutdown()
+                    throw error
+                }
                 await group.triggerGracefulShutdown()
-                throw error
+                try await tasks.waitForAll()
             }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
         }
         try await transport.shutdown()
         try await standIn.shutdown()
+        try outcome.get()
     }
 
     /// Waits (bounded) until the enforcer has nothing left to do at the current clock time.

@@ -1,4 +1,5 @@
 import Foundation
+import MaiaStandIn
 import Testing
 import WatchdogCore
 

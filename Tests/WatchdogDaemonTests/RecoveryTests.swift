@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MaiaStandIn
 import Synchronization
 import Testing
 import WatchdogCore

@@ -1,6 +1,8 @@
 import Foundation
 import Glibc
+import MaiaStandIn
 import Testing
+import WatchdogCore
 
 @testable import WatchdogDaemon
 

@@ -47,6 +47,13 @@ all: build
 build:
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(SCRATCH) --product maia-watchdogd
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(SCRATCH) --product maia-watchdogctl
+	# The binaries link no ICU: full Foundation (instead of FoundationEssentials) would bring back its
+	# 30 MB of data (docs/performance.md, "Binary size").
+	@for b in $(BINARIES); do \
+		if nm $(SCRATCH)/release/$$b | grep -q ' icudt[0-9]*_dat$$'; then \
+			echo "$$b links ICU data: something calls into full Foundation (see docs/performance.md)" >&2; exit 1; \
+		fi; \
+	done
 
 # maia-watchdogd(8) and maia-watchdogctl(1) by generate-manual (which runs each binary with
 # --experimental-dump-help), and bash, zsh and fish completions by --generate-completion-script.

@@ -87,8 +87,9 @@ check "the group maia-watchdog exists (sysusers)" bash -c "nsenter -t $container
 check "maia-watchdog.socket is enabled and active after install" \
     bash -c "[ \"\$(nsenter -t $container -a systemctl is-enabled maia-watchdog.socket)\" = enabled ] && \
         [ \"\$(nsenter -t $container -a systemctl is-active maia-watchdog.socket)\" = active ]"
-check "the service is not started by the install (it starts on the first request)" \
-    bash -c "[ \"\$(nsenter -t $container -a systemctl is-active maia-watchdog.service)\" = inactive ]"
+check "the service is enabled (it starts at boot) but not started by the install (the first request starts it)" \
+    bash -c "[ \"\$(nsenter -t $container -a systemctl is-enabled maia-watchdog.service)\" = enabled ] && \
+        [ \"\$(nsenter -t $container -a systemctl is-active maia-watchdog.service)\" = inactive ]"
 check "the socket listens at /run/maia-watchdog/control.sock (0660, group maia-watchdog)" \
     bash -c "[ \"\$(nsenter -t $container -a stat -c '%a %G' /run/maia-watchdog/control.sock)\" = '660 maia-watchdog' ]"
 check "the unit runs /usr/bin/maia-watchdogd" \

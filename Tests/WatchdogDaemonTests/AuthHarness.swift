@@ -64,19 +64,12 @@ struct AuthHarness: Sendable {
             notifier: RecordingNotifier(), directory: directory, socketPath: "\(directory)/control.sock",
             policyPath: policyPath)
         let auth = AuthHarness(h: harness, provider: provider, health: health, limiter: limiter)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do {
-                try await body(auth)
-            } catch {
-                await group.triggerGracefulShutdown()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
+        try await runServices(group) {
+            try await body(auth)
+        } cleanUp: {
+            try await http.shutdown()
+            try await standIn.shutdown()
         }
-        try await http.shutdown()
-        try await standIn.shutdown()
     }
 
     /// Every text a person or a log could see: each log entry's message and metadata.

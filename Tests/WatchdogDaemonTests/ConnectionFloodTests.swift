@@ -23,10 +23,7 @@ struct ConnectionFloodTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let socket = "\(directory)/control.sock"
         // systemd's shape (soft below hard), scaled down: the old daemon ran out at 281 connections with 256.
-        let daemon = try DaemonProcess(
-            ["--policy", examplePolicy, "--socket", socket, "--dry-run"],
-            launcher: ["/usr/bin/prlimit", "--nofile=256:4096"])
-        try await daemon.waitForOutput("ready on")
+        let daemon = try await startDaemon(socket, descriptors: "256:4096")
         #expect(try Self.openFileLimits(daemon.pid) == (4096, 4096))
         #expect(daemon.lines.contains { $0.contains("raised the open-file limit from 256 to 4096") })
 
@@ -49,10 +46,7 @@ struct ConnectionFloodTests {
         let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let socket = "\(directory)/control.sock"
-        let daemon = try DaemonProcess(
-            ["--policy", examplePolicy, "--socket", socket, "--dry-run"],
-            launcher: ["/usr/bin/prlimit", "--nofile=256:4096"])
-        try await daemon.waitForOutput("ready on")
+        let daemon = try await startDaemon(socket, descriptors: "256:4096")
         var flood: [NIOAsyncChannel<ByteBuffer, ByteBuffer>] = []
         for _ in 0..<150 { flood.append(try await LineClient.connect(socket)) }
         let answer = try await Self.holdingOpen(flood) { _ in try Self.ctlStatus(socket) }
@@ -69,10 +63,7 @@ struct ConnectionFloodTests {
         let socket = "\(directory)/control.sock"
         // A hard limit of 128 descriptors: fewer connections than one process may hold (64), so the cap on all is what
         // this flood from one process meets. The cap depends on the descriptors open at start; the daemon says it.
-        let daemon = try DaemonProcess(
-            ["--policy", examplePolicy, "--socket", socket, "--dry-run"],
-            launcher: ["/usr/bin/prlimit", "--nofile=128:128"])
-        try await daemon.waitForOutput("ready on")
+        let daemon = try await startDaemon(socket, descriptors: "128:128")
         let announced = try #require(daemon.lines.first { $0.contains("control connections: at most ") })
         let cap = try #require(
             announced.split(separator: "at most ").last?.split(separator: ",").first.flatMap { Int($0) })
@@ -92,6 +83,15 @@ struct ConnectionFloodTests {
         #expect(daemon.lines.contains { $0.contains("closed the idlest to serve pid \(getpid())") })
         daemon.signal(SIGTERM)
         #expect(try await daemon.waitForExit() == 0)
+    }
+
+    /// The daemon in dry run on `socket`, under a descriptor limit (`soft:hard`) set by prlimit, once it is ready.
+    func startDaemon(_ socket: String, descriptors: String) async throws -> DaemonProcess {
+        let daemon = try DaemonProcess(
+            ["--policy", examplePolicy, "--socket", socket, "--dry-run"],
+            launcher: ["/usr/bin/prlimit", "--nofile=\(descriptors)"])
+        try await daemon.waitForOutput("ready on")
+        return daemon
     }
 
     /// `maia-watchdogctl --json status`, a client in another process.

@@ -79,28 +79,12 @@ struct Harness: Sendable {
         let harness = Harness(
             standIn: standIn, clock: clock, logs: logs, enforcer: enforcer, store: store, notifier: notifier,
             directory: directory, socketPath: socketPath, policyPath: policyPath)
-        // The client and the stand-in are shut down whatever the body did: an HTTP client dropped without its
-        // shutdown traps, which would take a failing test's whole run down with it.
-        let outcome: Result<Void, any Error>
-        do {
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
-                do {
-                    try await body(harness)
-                } catch {
-                    await group.triggerGracefulShutdown()
-                    throw error
-                }
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-            }
-            outcome = .success(())
-        } catch {
-            outcome = .failure(error)
+        try await runServices(group) {
+            try await body(harness)
+        } cleanUp: {
+            try await transport.shutdown()
+            try await standIn.shutdown()
         }
-        try await transport.shutdown()
-        try await standIn.shutdown()
-        try outcome.get()
     }
 
     /// Waits (bounded) until the enforcer has nothing left to do at the current clock time.
@@ -162,4 +146,30 @@ enum TemporaryDirectory {
 extension TaskID {
     /// A random task ID for a test.
     static func random() -> TaskID { TaskID(UUID().uuidString)! }
+}
+
+/// Runs `group` around `body`, shuts it down gracefully, then runs `cleanUp` whatever `body` did: an HTTP client
+/// dropped without its shutdown traps, which would take a failing test's whole run down with it.
+func runServices(
+    _ group: ServiceGroup, _ body: () async throws -> Void, cleanUp: () async throws -> Void
+) async throws {
+    let outcome: Result<Void, any Error>
+    do {
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                try await body()
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        outcome = .success(())
+    } catch {
+        outcome = .failure(error)
+    }
+    try await cleanUp()
+    try outcome.get()
 }

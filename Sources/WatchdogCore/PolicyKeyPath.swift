@@ -48,17 +48,7 @@ struct PolicyKeyPath: Hashable, CustomStringConvertible {
 
     /// A bare key when TOML allows one (`[A-Za-z0-9_-]+`), else a quoted key.
     static func render(key: String) -> String {
-        let isBare =
-            !key.isEmpty
-            && key.utf8.allSatisfy { byte in
-                switch byte {
-                case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"):
-                    return true
-                default:
-                    return false
-                }
-            }
+        let isBare = !key.isEmpty && key.utf8.allSatisfy(TOMLParser.isBareKeyByte)
         return isBare ? key : quotedForMessage(key, limit: .max)
     }
 }

@@ -91,7 +91,8 @@ struct MaiaStopClientTests {
             let elapsed = clock.now - start
             #expect(answer == .failed(reason: "the Maia API did not answer within the request timeout"))
             #expect(elapsed >= .milliseconds(300))
-            #expect(elapsed < .seconds(3))
+            // Gave up before the answer came (5 s): a bound that a loaded machine cannot break, unlike a tighter one.
+            #expect(elapsed < .seconds(5))
         }
     }
 

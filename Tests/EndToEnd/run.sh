@@ -126,6 +126,10 @@ inside sh -c 'cat > /etc/maia-watchdog/policy.toml' < "$work/policy.toml"
 printf '%s' "$token" | inside sh -c 'umask 077; cat > /etc/maia-watchdog/credentials/maia-token'
 check "maia-watchdogd --check accepts the written policy" \
     bash -c "nsenter -t $container -a maia-watchdogd --check --policy /etc/maia-watchdog/policy.toml >/dev/null"
+# systemd's usual shape for services, soft below hard (this container inherits 20000:20000).
+inside mkdir -p /run/systemd/system/maia-watchdog.service.d
+inside sh -c 'printf "[Service]\nLimitNOFILE=1024:8192\n" > /run/systemd/system/maia-watchdog.service.d/nofile.conf'
+inside systemctl daemon-reload
 inside systemctl restart maia-watchdog
 check "after the restart the service enforces (not a dry run) with the credential" \
     bash -c "nsenter -t $container -a maia-watchdogctl --timeout 10 --json status | grep -q '\"dry_run\":false'"
@@ -136,6 +140,10 @@ watch_out=$(inside maia-watchdogctl --timeout 10 --json watch "$task" --started-
 check "a watch through the socket is accepted" grep -q '"ok":true' <<< "$watch_out"
 check "the service is active under Type=notify" \
     bash -c "[ \"\$(nsenter -t $container -a systemctl is-active maia-watchdog.service)\" = active ]"
+main_pid=$(inside systemctl show -p MainPID --value maia-watchdog)
+nofile=$(inside cat "/proc/$main_pid/limits" | awk '/^Max open files/ { print $4 " " $5 }')
+check "the daemon raised its soft open-file limit 1024 to the hard one (soft hard: $nofile)" \
+    [ "$nofile" = "8192 8192" ]
 
 # 2. The overdue task is stopped against the stand-in.
 stopped=""
@@ -187,7 +195,20 @@ check "a bad policy is refused, the service stays active" \
         nsenter -t $container -a systemctl show -p StatusText --value maia-watchdog | grep -q 'new policy refused'"
 check "the refusal is in the journal with its line and key" \
     bash -c "nsenter -t $container -a journalctl -u maia-watchdog MESSAGE_ID=e091fee8048c4a91a23da9654a3b8b01 -o cat | grep -q 'policy.toml:1: max_runtime'"
+# The two bytes that aborted the old TOML parser, and with it the daemon: now a refused reload, and
+# a failed start that tells systemd why (exit 78, ERRNO=22).
+printf '[\n' | inside sh -c 'cat > /etc/maia-watchdog/policy.toml'
+inside systemctl reload maia-watchdog
+check "a reload of the policy '[' + newline is refused and the daemon lives on" \
+    bash -c "[ \"\$(nsenter -t $container -a systemctl is-active maia-watchdog)\" = active ] && \
+        nsenter -t $container -a systemctl show -p StatusText --value maia-watchdog | grep -q 'new policy refused'"
+inside systemctl restart maia-watchdog 2>/dev/null
+check "a start with that policy fails with exit 78 and ERRNO=22 (EINVAL) for systemd" \
+    bash -c "[ \"\$(nsenter -t $container -a systemctl show -p ExecMainStatus --value maia-watchdog)\" = 78 ] && \
+        [ \"\$(nsenter -t $container -a systemctl show -p StatusErrno --value maia-watchdog)\" = 22 ]"
 inside cp /root/policy.toml.good /etc/maia-watchdog/policy.toml
+inside systemctl reset-failed maia-watchdog
+inside systemctl start maia-watchdog
 
 # 6. A stalled loop is restarted by the watchdog (test-only trigger, short WatchdogSec).
 inside mkdir -p /run/systemd/system/maia-watchdog.service.d

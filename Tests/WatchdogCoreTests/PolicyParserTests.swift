@@ -78,41 +78,44 @@ struct PolicyParserTests {
         #expect(try policy(Self.contractExample) == expected)
     }
 
+    /// A policy that sets every key away from its default (also a seed of the fuzz corpus).
+    static let everyKeyNonDefault = """
+        max_runtime = "1h 30min"
+        allow = [
+          "0B6C9F6E-3C2F-4A63-9A43-2F0F5D1C7A11",  # upper case is accepted
+          '7d2a3c4e-1111-4222-8333-944455556666',
+        ]
+        dry_run = true
+        retention = "0"
+
+        [limits]
+        "0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11" = "infinity"
+        7d2a3c4e-1111-4222-8333-944455556666 = "10min"
+
+        [api]
+        base_url = "http://127.0.0.1:8080/dpc/"
+        request_timeout = "2.5s"
+        max_requests_per_minute = 1000
+        max_in_flight = 1
+
+        [auth]
+        token_url = "http://localhost:9000/token"
+        audience = "https://example.test/aud"
+
+        [retry]
+        initial_backoff = "500ms"
+        max_backoff = "2min"
+        multiplier = 3
+        give_up_after = "1d"
+
+        [socket]
+        allowed_uids = [0, 1000, 4294967295]
+        allowed_gids = [998]
+        """
+
     @Test("every key set away from its default")
     func everyKeyNonDefault() throws {
-        let text = """
-            max_runtime = "1h 30min"
-            allow = [
-              "0B6C9F6E-3C2F-4A63-9A43-2F0F5D1C7A11",  # upper case is accepted
-              '7d2a3c4e-1111-4222-8333-944455556666',
-            ]
-            dry_run = true
-            retention = "0"
-
-            [limits]
-            "0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11" = "infinity"
-            7d2a3c4e-1111-4222-8333-944455556666 = "10min"
-
-            [api]
-            base_url = "http://127.0.0.1:8080/dpc/"
-            request_timeout = "2.5s"
-            max_requests_per_minute = 1000
-            max_in_flight = 1
-
-            [auth]
-            token_url = "http://localhost:9000/token"
-            audience = "https://example.test/aud"
-
-            [retry]
-            initial_backoff = "500ms"
-            max_backoff = "2min"
-            multiplier = 3
-            give_up_after = "1d"
-
-            [socket]
-            allowed_uids = [0, 1000, 4294967295]
-            allowed_gids = [998]
-            """
+        let text = Self.everyKeyNonDefault
         let expected = Policy(
             maxRuntime: .finite(.seconds(5_400)),
             allow: .only([Self.exampleTask, Self.otherTask]),

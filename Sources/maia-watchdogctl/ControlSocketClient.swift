@@ -25,7 +25,13 @@ struct ControlSocketClient {
         let deadline = clock.now.advanced(by: timeout)
         let descriptor = try connected(deadline: deadline, clock: clock)
         defer { _ = close(descriptor) }
-        try send(Array(line.utf8) + [UInt8(ascii: "\n")], on: descriptor, deadline: deadline, clock: clock)
+        do {
+            try send(Array(line.utf8) + [UInt8(ascii: "\n")], on: descriptor, deadline: deadline, clock: clock)
+        } catch .closedWithoutAnswer {
+            // A daemon that refuses a connection (too many) answers at once and closes; the answer may already
+            // be waiting even though sending failed. Only when nothing is there did it close without one.
+            return try receiveLine(on: descriptor, deadline: deadline, clock: clock)
+        }
         return try receiveLine(on: descriptor, deadline: deadline, clock: clock)
     }
 

@@ -24,7 +24,8 @@ enum LineClient {
 
         /// Sends one request line and reads its response.
         mutating func request(_ line: String) async throws -> String {
-            try await send(line + "\n")
+            // A refusing daemon answers at once and closes, maybe before the line is sent: read what it said.
+            try? await send(line + "\n")
             guard let response = try await readLine() else { throw ClientError.closed }
             return response
         }

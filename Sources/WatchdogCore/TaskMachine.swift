@@ -110,12 +110,16 @@ public struct TaskMachine: Sendable {
         return .sendStop(freshToken: false)
     }
 
-    /// The shell is about to send an attempt for a `stopping` record.
-    public func attemptStarted(_ record: inout TaskRecord, now: Date) {
+    /// The shell is about to send an attempt for a `stopping` record. Returns whether it must fetch a fresh
+    /// token first: the previous attempt was answered 401 (the record says so, also across a restart).
+    @discardableResult
+    public func attemptStarted(_ record: inout TaskRecord, now: Date) -> Bool {
+        let freshToken = record.lastHTTPStatus == 401
         record.attempts += 1
         if record.firstAttemptAt == nil { record.firstAttemptAt = now }
         record.nextAttemptAt = nil
         record.updatedAt = now
+        return freshToken
     }
 
     /// An attempt came back.

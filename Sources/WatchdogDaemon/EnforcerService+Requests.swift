@@ -7,14 +7,14 @@ extension EnforcerService {
     // MARK: requests
 
     /// What is left of a request once its effect on the tracked tasks is made: its answer, which
-    /// may have to wait for the commit of what the request changed.
+    /// may have to wait for the commit of what the request changed (see `Enforcer.Answer`).
     public enum PendingAnswer: Sendable {
         /// Nothing to wait for.
         case now(ControlResponse)
         /// The answer, once `commit` is done (whether or not it succeeded).
         case afterCommit(StoreCommit, ControlResponse)
         /// A new watch: acknowledged only once on disk; `unavailable` if the store refused it.
-        case watched(StoreCommit, TaskRecord)
+        case watched(StoreCommit, Enforcer.CommitID, TaskRecord)
         /// A watch of a task whose own first watch is still being committed (by another request).
         case sameWatch(StoreCommit, TaskID)
         /// `status` of the daemon (the token's health is asked of the stop caller).
@@ -37,17 +37,40 @@ extension EnforcerService {
         _ requests: [Result<ControlRequest, ControlError>], from requester: Requester
     ) -> [PendingAnswer] {
         var changed = false
+        let now = clock.now()
         let answers = requests.map { request -> PendingAnswer in
             switch request {
-            case .failure(let error): return .now(.failure(error))
-            case .success(let request): return apply(request, from: requester, changed: &changed)
+            case .failure(let error):
+                return .now(.failure(error))
+            case .success(let request):
+                let (answer, effects) = enforcer.request(request, from: requester, now: now)
+                let commit = execute(effects)
+                changed = changed || commit != nil
+                return pending(answer, commit: commit)
             }
         }
-        if changed {
-            signal()
-            reportChange()
-        }
+        if changed { signal() }
         return answers
+    }
+
+    private func pending(_ answer: Enforcer.Answer, commit: StoreCommit?) -> PendingAnswer {
+        switch answer {
+        case .now(let response):
+            return .now(response)
+        case .afterCommit(let response):
+            return commit.map { .afterCommit($0, response) } ?? .now(response)
+        case .watched(let record, let id):
+            guard let commit else { return .now(.task(record)) }
+            watchCommits[id] = commit
+            return .watched(commit, id, record)
+        case .sameWatch(let id, let first):
+            guard let commit = watchCommits[first], !commit.isComplete else {
+                return .now(enforcer.records[id].map { .task($0) } ?? Self.notStored(id))
+            }
+            return .sameWatch(commit, id)
+        case .daemonStatus:
+            return .daemonStatus
+        }
     }
 
     /// The answer to a request applied by `apply(_:from:)`, once it may be given.
@@ -58,9 +81,9 @@ extension EnforcerService {
         case .afterCommit(let commit, let response):
             await settle(commit)
             return response
-        case .watched(let commit, let record):
+        case .watched(let commit, let id, let record):
             if await settle(commit) { return .task(record) }
-            return await notStored(record)
+            return await notStored(record, commit: id)
         case .sameWatch(let commit, let id):
             do {
                 try await commit.wait()
@@ -77,93 +100,21 @@ extension EnforcerService {
     /// Lets go of the commits of answered watches (kept so that a concurrent watch of the same
     /// ID waits for them).
     public func forgetCommitted(_ answers: [PendingAnswer]) {
-        for case .watched(let commit, let record) in answers where uncommitted[record.id] === commit {
-            uncommitted[record.id] = nil
-        }
-    }
-
-    private func apply(_ request: ControlRequest, from requester: Requester, changed: inout Bool) -> PendingAnswer {
-        let now = clock.now()
-        switch request {
-        case .watch(let id, let maxRuntime, let startedAt):
-            if let existing = records[id] {
-                // The same ID watched concurrently: answer only once the first watch is on disk.
-                guard let commit = uncommitted[id], !commit.isComplete else { return .now(.task(existing)) }
-                return .sameWatch(commit, id)
-            }
-            switch machine.watch(id, maxRuntime: maxRuntime, startedAt: startedAt, now: now, requestedBy: requester) {
-            case .failure(let error):
-                logRefusal(error, id: id, requester: requester, verb: "watch")
-                return .now(.failure(error))
-            case .success(let record):
-                records[id] = record
-                if let next = machine.nextWake(of: record) { queue.push(id, at: next) }
-                var metadata = Logger.Metadata.event(.watch, task: record)
-                metadata["peer.uid"] = "\(requester.uid)"
-                metadata["peer.pid"] = "\(requester.pid)"
-                logger.info(
-                    "watching task \(id) for uid \(requester.uid) pid \(requester.pid), deadline \(record.deadline.map(RFC3339.format) ?? "none (exempt)")",
-                    metadata: metadata)
-                let commit = store.submit(saving: [record], removing: [])
-                uncommitted[id] = commit
-                changed = true
-                return .watched(commit, record)
-            }
-        case .stop(let id):
-            switch machine.stopRequested(id, existing: records[id], now: now, requestedBy: requester) {
-            case .failure(let error):
-                logRefusal(error, id: id, requester: requester, verb: "stop")
-                return .now(.failure(error))
-            case .success(let (record, action)):
-                guard let action else { return .now(.task(record)) }
-                records[id] = record
-                var metadata = Logger.Metadata.event(.stopAttempt, task: record)
-                metadata["peer.uid"] = "\(requester.uid)"
-                metadata["peer.pid"] = "\(requester.pid)"
-                logger.notice(
-                    "stop of task \(id) requested by uid \(requester.uid) pid \(requester.pid)", metadata: metadata)
-                if case .finish(.dryRun) = action { logWouldStop(record) }
-                if let next = machine.nextWake(of: record) { queue.push(id, at: next) }
-                changed = true
-                return .afterCommit(store.submit(saving: [record], removing: []), .task(record))
-            }
-        case .forget(let id):
-            guard var record = records.removeValue(forKey: id) else {
-                return .now(.failure(ControlError(.unknownTask, "task \(id) is not tracked")))
-            }
-            record.state = .forgotten
-            record.updatedAt = now
-            var metadata = Logger.Metadata.event(.forget, task: record)
-            metadata["peer.uid"] = "\(requester.uid)"
-            metadata["peer.pid"] = "\(requester.pid)"
-            logger.info("forgot task \(id) at the request of uid \(requester.uid)", metadata: metadata)
-            changed = true
-            return .afterCommit(store.submit(saving: [], removing: [id]), .task(record))
-        case .status(let id?):
-            guard let record = records[id] else {
-                return .now(.failure(ControlError(.unknownTask, "task \(id) is not tracked")))
-            }
-            return .now(.task(record))
-        case .status(nil):
-            return .daemonStatus
-        case .list(let state):
-            let selected = records.values.filter { state == nil || $0.state == state }
-            return .now(.tasks(selected.sorted { ($0.watchedAt, $0.id) < ($1.watchedAt, $1.id) }))
+        for case .watched(_, let id, let record) in answers {
+            enforcer.watchCommitted(record, commit: id, stored: true)
+            watchCommits[id] = nil
         }
     }
 
     /// A watch the store refused: never acknowledge what is not on disk.
-    private func notStored(_ record: TaskRecord) -> ControlResponse {
-        if records[record.id]?.watchedAt == record.watchedAt {
-            records[record.id] = nil
-            reportChange()
-        }
-        if uncommitted[record.id] != nil { uncommitted[record.id] = nil }
+    private func notStored(_ record: TaskRecord, commit: Enforcer.CommitID) -> ControlResponse {
+        if enforcer.watchCommitted(record, commit: commit, stored: false) { reportChange() }
+        watchCommits[commit] = nil
         return Self.notStored(record.id)
     }
 
     private func committedRecord(_ id: TaskID) -> ControlResponse {
-        records[id].map { .task($0) } ?? Self.notStored(id)
+        enforcer.records[id].map { .task($0) } ?? Self.notStored(id)
     }
 
     private static func notStored(_ id: TaskID) -> ControlResponse {
@@ -177,11 +128,11 @@ extension EnforcerService {
             policyPath: configuration.policyPath,
             policyLoadedAt: policyLoadedAt,
             counts: counts(),
-            dryRun: machine.policy.dryRun,
-            apiBaseURL: machine.policy.api.baseURL,
+            dryRun: enforcer.policy.dryRun,
+            apiBaseURL: enforcer.policy.api.baseURL,
             token: await caller.tokenHealth(), storeRecreated: store.recreatedCount)
     }
 
     /// Records per state, kept current by `TaskTable` (no walk over the records).
-    public func counts() -> [TaskState: Int] { records.counts }
+    public func counts() -> [TaskState: Int] { enforcer.records.counts }
 }

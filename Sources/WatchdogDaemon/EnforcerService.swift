@@ -4,13 +4,12 @@ import Logging
 import ServiceLifecycle
 import WatchdogCore
 
-/// Owns every tracked task and enforces its deadline: the I/O shell around `TaskMachine`.
+/// Executes the `Enforcer`'s decisions: the I/O shell around the state machine.
 ///
-/// One loop waits on the earliest entry of a `DeadlineQueue` (one timer, however many tasks),
-/// applies the state machine to whatever is due, persists the result through the `TaskStore`, and
-/// starts stop attempts as child tasks of its own discarding task group, at most
-/// `max_in_flight` at a time. On graceful shutdown it stops starting attempts, lets the ones in
-/// flight finish and records their answers.
+/// One loop waits on the enforcer's timer (one timer, however many tasks), hands it the time, stores the changes
+/// it returns through the `TaskStore`, logs its notes, and starts the stop attempts it asks for as child tasks of
+/// its own discarding task group. On graceful shutdown it stops starting attempts, lets the ones in flight finish
+/// and records their answers.
 public actor EnforcerService: Service {
     public struct Configuration: Sendable {
         public var policyPath: String
@@ -27,7 +26,8 @@ public actor EnforcerService: Service {
     }
 
     let configuration: Configuration
-    var machine: TaskMachine
+    /// Every decision about the tracked tasks; this actor only executes its effects.
+    var enforcer: Enforcer
     var policyLoadedAt: Date
     let clock: any WallClock
     let caller: any StopCaller
@@ -37,17 +37,12 @@ public actor EnforcerService: Service {
     private let wake = WakeSignal()
     let startInstant = ContinuousClock.now
 
-    var records = TaskTable()
-    var queue = DeadlineQueue()
-    private var inFlight: Set<TaskID> = []
-    private var waitingForSlot = false
     private let idle: IdleMonitor
     private let heartbeats = HeartbeatGate()
     /// What STATUS= reports; updated on every change, sent coalesced by `StatusService`.
     public nonisolated let statusBoard = StatusBoard()
-    /// The commits of watches not yet answered, so that a concurrent watch of the same ID waits
-    /// for the first one's commit.
-    var uncommitted: [TaskID: StoreCommit] = [:]
+    /// The store commits of watches not yet answered, for a concurrent watch of the same ID to wait on.
+    var watchCommits: [Enforcer.CommitID: StoreCommit] = [:]
 
     public init(
         configuration: Configuration,
@@ -59,7 +54,7 @@ public actor EnforcerService: Service {
         logger: Logger
     ) {
         self.configuration = configuration
-        self.machine = TaskMachine(policy: policy)
+        self.enforcer = Enforcer(policy: policy)
         self.policyLoadedAt = clock.now()
         self.clock = clock
         self.caller = caller
@@ -69,26 +64,14 @@ public actor EnforcerService: Service {
         self.idle = IdleMonitor(clock: clock)
     }
 
-    /// Loads every stored record; call before READY. Deadlines that passed while the daemon was
-    /// down are due at once, and stops that were backing off resume at their next attempt.
-    /// A stop attempt that was in flight when the daemon died is retried at once.
+    /// Loads every stored record; call before READY (see `Enforcer.restored`).
     public func restore() async throws {
-        let now = clock.now()
         let stored = try await store.loadAll()
-        records.reserveCapacity(stored.count)
-        for var record in stored {
-            if machine.resume(&record, now: now) {
-                logger.warning(
-                    "task \(record.id): stop attempt \(record.attempts) was in flight when the daemon stopped; retrying",
-                    metadata: .event(.stopAttempt, task: record))
-            }
-            records[record.id] = record
-        }
-        rebuildQueue()
+        log(enforcer.restored(stored, now: clock.now()).notes)
         statusBoard.seed(counts: counts())
     }
 
-    public var policy: Policy { machine.policy }
+    public var policy: Policy { enforcer.policy }
 
     // MARK: the loop
 
@@ -103,20 +86,21 @@ public actor EnforcerService: Service {
                         await cancelWhenGracefulShutdown { try? await Task.sleep(for: .seconds(365 * 86_400)) }
                         continue
                     }
-                    let (launches, commit) = self.processDue()
+                    let effects = self.enforcer.timerFired(now: self.clock.now())
+                    let commit = self.execute(effects)
                     if let commit { group.addTask { await self.settle(commit) } }
-                    for launch in launches {
+                    for attempt in effects.attempts {
                         // The attempt is recorded before it is made (write-ahead), but the loop
                         // does not wait for that commit: the next due tasks are taken meanwhile.
                         group.addTask {
                             try? await commit?.wait()
-                            await self.attempt(launch.id, freshToken: launch.freshToken)
+                            await self.send(attempt)
                         }
                     }
                     if wake.isClosed { break }
                     await self.waitForWake()
                 }
-                self.logger.debug("enforcer draining", metadata: ["in_flight": "\(self.inFlight.count)"])
+                self.logger.debug("enforcer draining", metadata: ["in_flight": "\(self.enforcer.inFlight.count)"])
             }
         } onGracefulShutdown: {
             wake.close()
@@ -124,66 +108,19 @@ public actor EnforcerService: Service {
         idle.releaseAll()
     }
 
-    private struct Launch {
-        var id: TaskID
-        var freshToken: Bool
-    }
-
-    /// Applies the state machine to every due entry, queues the changes for the store, and returns
-    /// the attempts to start with the commit they must wait for.
-    private func processDue() -> ([Launch], StoreCommit?) {
-        let now = clock.now()
-        let maxInFlight = machine.policy.api.maxInFlight
-        var launches: [Launch] = []
-        var changed: [TaskRecord] = []
-        var expired: [TaskID] = []
-        waitingForSlot = false
-        drain: while let entry = queue.popDue(now: now) {
-            guard var record = records[entry.id], machine.nextWake(of: record) == entry.at else { continue }
-            switch record.state {
-            case .watching:
-                guard let action = machine.deadlineReached(&record, now: now) else { continue }
-                logger.notice(
-                    "deadline of task \(record.id) passed (max runtime \(Self.describe(record.maxRuntime)))",
-                    metadata: .event(.deadline, task: record))
-                if case .finish(.dryRun) = action { logWouldStop(record) }
-                records[record.id] = record
-                changed.append(record)
-                if let next = machine.nextWake(of: record) { queue.push(record.id, at: next) }
-            case .stopping:
-                guard inFlight.count + launches.count < maxInFlight else {
-                    // No free slot: put it back; a finished attempt wakes the loop.
-                    queue.push(record.id, at: entry.at)
-                    waitingForSlot = true
-                    break drain
-                }
-                machine.attemptStarted(&record, now: now)
-                records[record.id] = record
-                changed.append(record)
-                launches.append(Launch(id: record.id, freshToken: record.lastHTTPStatus == 401))
-            default:
-                records[record.id] = nil
-                expired.append(record.id)
-                logger.info("task \(record.id) dropped after retention", metadata: .event(.expired, task: record))
-            }
-        }
-        for launch in launches {
-            inFlight.insert(launch.id)
-            guard let record = records[launch.id] else { continue }
-            var metadata = Logger.Metadata.event(.stopAttempt, task: record)
-            metadata["attempt"] = "\(record.attempts)"
-            logger.info("stop attempt \(record.attempts) for task \(record.id)", metadata: metadata)
-        }
-        guard !changed.isEmpty || !expired.isEmpty else { return (launches, nil) }
-        let commit = store.submit(saving: changed, removing: expired)
+    /// Logs the effects' notes and submits their changes to the store; returns the commit to wait for, if any.
+    func execute(_ effects: Enforcer.Effects) -> StoreCommit? {
+        log(effects.notes)
+        guard let persist = effects.persist else { return nil }
+        let commit = store.submit(saving: persist.saving, removing: persist.removing)
         reportChange()
-        return (launches, commit)
+        return commit
     }
 
-    /// Sleeps until the earliest wake-up or a signal (new work, a finished attempt, shutdown).
+    /// Sleeps until the enforcer's timer or a signal (new work, a finished attempt, shutdown).
     private func waitForWake() async {
-        let timer = waitingForSlot ? nil : queue.earliest
-        if inFlight.isEmpty { idle.markIdle(until: timer) }
+        let timer = enforcer.timer
+        if enforcer.inFlight.isEmpty { idle.markIdle(until: timer) }
         let clock = self.clock
         let wake = self.wake
         await withTaskGroup(of: Void.self) { group in
@@ -198,62 +135,23 @@ public actor EnforcerService: Service {
     }
 
     /// One HTTP attempt, run as a child task of the loop's group.
-    private func attempt(_ id: TaskID, freshToken: Bool) async {
-        let outcome = await caller.stop(id, freshToken: freshToken)
-        await attemptFinished(id, outcome: outcome)
-    }
-
-    private func attemptFinished(_ id: TaskID, outcome: StopOutcome) async {
-        inFlight.remove(id)
-        guard var record = records[id], record.state == .stopping else {
-            signal()
-            logger.info(
-                "answer for task \(id) arrived after it was forgotten: \(outcome)",
-                metadata: ["event": .string(WatchdogEvent.stopResult.rawValue), "task.id": .string(id.rawValue)])
-            return
-        }
-        let now = clock.now()
-        let action = machine.attemptFinished(&record, outcome: outcome, now: now, using: &rng)
-        records[id] = record
-        if let next = machine.nextWake(of: record) { queue.push(id, at: next) }
-        logResult(record, outcome: outcome, action: action)
-        statusBoard.recordStop(at: now, result: Self.statusResult(outcome))
-        let commit = store.submit(saving: [record], removing: [])
-        reportChange()
+    private func send(_ attempt: Enforcer.Attempt) async {
+        let outcome = await caller.stop(attempt.id, freshToken: attempt.freshToken)
+        let commit = execute(enforcer.attemptFinished(attempt.id, outcome: outcome, now: clock.now(), using: &rng))
         // The slot is free now: the loop may start the next attempt while this answer is committed.
         signal()
-        await settle(commit)
+        if let commit { await settle(commit) }
     }
 
     // MARK: reload
 
-    /// Applies a new, valid policy: new watches use it, `watching` deadlines are recomputed, and
-    /// tasks the new allowlist no longer admits stop being enforced (dropped, and logged).
+    /// Applies a new, valid policy (see `Enforcer.reloaded`) and waits for its changes to be stored.
     public func apply(_ policy: Policy) async {
-        machine.policy = policy
         policyLoadedAt = clock.now()
-        var changed: [TaskRecord] = []
-        var dropped: [TaskID] = []
-        for (id, record) in records where !record.state.isTerminal {
-            guard policy.allow.admits(id) else {
-                records[id] = nil
-                dropped.append(id)
-                logger.warning(
-                    "task \(id) is no longer allowed by the policy; it is no longer enforced",
-                    metadata: .event(.forget, task: record))
-                continue
-            }
-            var updated = record
-            machine.applyLimit(to: &updated)
-            if updated != record {
-                records[id] = updated
-                changed.append(updated)
-            }
-        }
-        rebuildQueue()
-        await persist(changed, removing: dropped)
+        let commit = execute(enforcer.reloaded(policy, now: clock.now()))
         signal()
         reportChange()
+        if let commit { await settle(commit) }
     }
 
     // MARK: helpers
@@ -262,22 +160,6 @@ public actor EnforcerService: Service {
     func signal() {
         idle.markBusy()
         wake.signal()
-    }
-
-    private func rebuildQueue() {
-        var entries: [DeadlineQueue.Entry] = []
-        entries.reserveCapacity(records.count)
-        for record in records.values {
-            if let next = machine.nextWake(of: record) { entries.append(.init(at: next, id: record.id)) }
-        }
-        queue.replaceAll(with: entries)
-    }
-
-    /// Queues the changes, waits for their commit, and returns whether the store took them.
-    @discardableResult
-    func persist(_ changed: [TaskRecord], removing removed: [TaskID]) async -> Bool {
-        guard !changed.isEmpty || !removed.isEmpty else { return true }
-        return await settle(store.submit(saving: changed, removing: removed))
     }
 
     /// Waits for a commit; logs and returns `false` if the store could not take it.
@@ -321,5 +203,5 @@ public actor EnforcerService: Service {
         await idle.wait()
     }
 
-    public func record(_ id: TaskID) -> TaskRecord? { records[id] }
+    public func record(_ id: TaskID) -> TaskRecord? { enforcer.records[id] }
 }

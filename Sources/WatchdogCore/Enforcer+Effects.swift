@@ -1,0 +1,82 @@
+import FoundationEssentials
+
+extension Enforcer {
+    /// Names one store commit the enforcer asked for, so that answers and later events can refer to it.
+    public struct CommitID: Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: UInt64
+        public var description: String { "commit \(rawValue)" }
+    }
+
+    /// Records to save and IDs to remove, as one store commit.
+    public struct Persist: Sendable, Equatable {
+        public var commit: CommitID
+        public var saving: [TaskRecord]
+        public var removing: [TaskID]
+    }
+
+    /// One HTTP stop attempt to start. It is already recorded in the event's `persist` (write-ahead): the shell
+    /// sends it once that commit is done.
+    public struct Attempt: Sendable, Equatable {
+        public var id: TaskID
+        /// The attempt's number within the task's stop sequence, from 1.
+        public var number: Int
+        /// Fetch a fresh token first (the previous attempt was answered 401).
+        public var freshToken: Bool
+    }
+
+    /// What happened, for the journal: the shell logs each note and decides nothing.
+    public enum Note: Sendable, Equatable {
+        /// At start: a stop attempt was in flight when the daemon stopped; it is retried at once.
+        case resumedInFlight(TaskRecord)
+        /// A watch was accepted (and is being stored).
+        case watched(TaskRecord, by: Requester)
+        /// A client's request was refused; `verb` is `watch` or `stop`.
+        case refused(ControlError, TaskID, by: Requester, verb: String)
+        /// A client asked for `stop`.
+        case stopRequested(TaskRecord, by: Requester)
+        /// A client asked to `forget`; the record is shown in state `forgotten`.
+        case forgot(TaskRecord, by: Requester)
+        /// A `watching` task's deadline passed.
+        case deadlinePassed(TaskRecord)
+        /// Dry run: the stop that would have been sent.
+        case wouldStop(TaskRecord)
+        /// A stop attempt is about to be sent.
+        case attemptStarted(TaskRecord)
+        /// An attempt came back; `step` is what the task machine made of it.
+        case attemptFinished(TaskRecord, StopOutcome, step: EnforcerAction, at: Date)
+        /// An answer for a task that was forgotten (or dropped by a reload) while its attempt was in flight.
+        case lateAnswer(TaskID, StopOutcome)
+        /// A terminal record's retention ran out.
+        case expired(TaskRecord)
+        /// A reload's allowlist no longer admits the task: it is no longer enforced.
+        case noLongerAllowed(TaskRecord)
+    }
+
+    /// What the shell must do after an event: store, then start attempts, and log.
+    public struct Effects: Sendable, Equatable {
+        public var persist: Persist?
+        public var attempts: [Attempt] = []
+        public var notes: [Note] = []
+
+        public init() {}
+
+        /// Whether the event changed anything the shell must act on (the timer, STATUS=).
+        public var changedRecords: Bool { persist != nil }
+    }
+
+    /// When and with what a request may be answered.
+    public enum Answer: Sendable, Equatable {
+        /// At once.
+        case now(ControlResponse)
+        /// Once the request's own commit (its effects' `persist`) is done, whether or not it succeeded.
+        case afterCommit(ControlResponse)
+        /// A new watch: `ok` only once its commit (the effects' `persist`) is on disk; the shell then reports
+        /// `watchCommitted`.
+        case watched(TaskRecord, CommitID)
+        /// A watch of a task whose first watch, by another request, is still being committed: once that
+        /// commit is done, the record as it is then (or `unavailable` if the first watch was not stored).
+        case sameWatch(TaskID, CommitID)
+        /// `status` of the daemon, which the shell composes.
+        case daemonStatus
+    }
+}

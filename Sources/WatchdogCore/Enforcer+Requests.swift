@@ -1,0 +1,74 @@
+import FoundationEssentials
+
+extension Enforcer {
+    /// One control-socket request from `requester`: its effect on the tracked tasks, and when it may be answered.
+    public mutating func request(
+        _ request: ControlRequest, from requester: Requester, now: Date
+    ) -> (Answer, Effects) {
+        var effects = Effects()
+        switch request {
+        case .watch(let id, let maxRuntime, let startedAt):
+            if let existing = records[id] {
+                // The same ID watched concurrently: answer only once the first watch is on disk.
+                guard let commit = pendingWatches[id] else { return (.now(.task(existing)), effects) }
+                return (.sameWatch(id, commit), effects)
+            }
+            switch machine.watch(id, maxRuntime: maxRuntime, startedAt: startedAt, now: now, requestedBy: requester) {
+            case .failure(let error):
+                effects.notes.append(.refused(error, id, by: requester, verb: "watch"))
+                return (.now(.failure(error)), effects)
+            case .success(let record):
+                records[id] = record
+                schedule(record)
+                effects.notes.append(.watched(record, by: requester))
+                let persist = persist(saving: record)
+                effects.persist = persist
+                pendingWatches[id] = persist.commit
+                return (.watched(record, persist.commit), effects)
+            }
+        case .stop(let id):
+            switch machine.stopRequested(id, existing: records[id], now: now, requestedBy: requester) {
+            case .failure(let error):
+                effects.notes.append(.refused(error, id, by: requester, verb: "stop"))
+                return (.now(.failure(error)), effects)
+            case .success(let (record, step)):
+                guard let step else { return (.now(.task(record)), effects) }
+                records[id] = record
+                effects.notes.append(.stopRequested(record, by: requester))
+                if case .finish(.dryRun) = step { effects.notes.append(.wouldStop(record)) }
+                schedule(record)
+                effects.persist = persist([record], [])
+                return (.afterCommit(.task(record)), effects)
+            }
+        case .forget(let id):
+            guard var record = records.removeValue(forKey: id) else {
+                return (.now(.failure(ControlError(.unknownTask, "task \(id) is not tracked"))), effects)
+            }
+            record.state = .forgotten
+            record.updatedAt = now
+            effects.notes.append(.forgot(record, by: requester))
+            effects.persist = persist([], [id])
+            return (.afterCommit(.task(record)), effects)
+        case .status(let id?):
+            guard let record = records[id] else {
+                return (.now(.failure(ControlError(.unknownTask, "task \(id) is not tracked"))), effects)
+            }
+            return (.now(.task(record)), effects)
+        case .status(nil):
+            return (.daemonStatus, effects)
+        case .list(let state):
+            let selected = records.values.filter { state == nil || $0.state == state }
+            return (.now(.tasks(selected.sorted { ($0.watchedAt, $0.id) < ($1.watchedAt, $1.id) })), effects)
+        }
+    }
+
+    /// The commit of a new watch is done. A watch the store refused is taken back: what is not on disk is never
+    /// acknowledged (the client gets `unavailable` and may try again). Returns whether a record was taken back.
+    @discardableResult
+    public mutating func watchCommitted(_ record: TaskRecord, commit: CommitID, stored: Bool) -> Bool {
+        if pendingWatches[record.id] == commit { pendingWatches[record.id] = nil }
+        guard !stored, records[record.id]?.watchedAt == record.watchedAt else { return false }
+        records[record.id] = nil
+        return true
+    }
+}

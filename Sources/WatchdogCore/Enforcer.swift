@@ -1,0 +1,183 @@
+import FoundationEssentials
+
+/// Every decision the daemon makes about its tracked tasks, as a value: the fleet-level state machine around
+/// `TaskMachine`. It owns the records (`TaskTable`), the one `DeadlineQueue` that says when to look next, the set
+/// of attempts in flight (at most `max_in_flight`), and the watches not yet on disk. Events go in (a request, the
+/// timer, an attempt's answer, a commit, a reload, the records loaded at start); `Effects` come out (store these
+/// records, start these attempts, log these notes), and `timer` says when to call `timerFired` next.
+///
+/// It performs no I/O and reads no clock: `now` and the random source are passed in, so every schedule is exact
+/// in tests. `EnforcerService` executes the effects. The shape follows async-http-client's
+/// `HTTPConnectionPool.StateMachine`: the machine owns the queue and the connections, the shell runs its actions.
+public struct Enforcer: Sendable {
+    public private(set) var machine: TaskMachine
+    public internal(set) var records = TaskTable()
+    private var queue = DeadlineQueue()
+    /// Tasks whose attempt has been started and not yet answered.
+    public private(set) var inFlight: Set<TaskID> = []
+    /// Due attempts wait for a free slot: no timer until an attempt finishes.
+    private var waitingForSlot = false
+    /// Watches not yet on disk, so that a concurrent watch of the same ID is answered only after the first.
+    var pendingWatches: [TaskID: CommitID] = [:]
+    private var lastCommit: UInt64 = 0
+
+    public init(policy: Policy) {
+        machine = TaskMachine(policy: policy)
+    }
+
+    public var policy: Policy { machine.policy }
+
+    /// When the shell must next call `timerFired`: the earliest deadline, attempt or expiry, or `nil` when there
+    /// is none or when due attempts wait for a slot (`attemptFinished` frees one; the shell then calls again).
+    public var timer: Date? { waitingForSlot ? nil : queue.earliest }
+
+    // MARK: events
+
+    /// The records loaded at start. Deadlines that passed while the daemon was down are due at once, and stops
+    /// that were backing off resume at their next attempt; an attempt that was in flight is retried at once.
+    public mutating func restored(_ stored: [TaskRecord], now: Date) -> Effects {
+        var effects = Effects()
+        records.reserveCapacity(stored.count)
+        for var record in stored {
+            if machine.resume(&record, now: now) { effects.notes.append(.resumedInFlight(record)) }
+            records[record.id] = record
+        }
+        rebuildQueue()
+        return effects
+    }
+
+    /// Acts on everything due at `now`: passed deadlines start their stop sequences, due attempts start while
+    /// slots are free, expired terminal records are dropped.
+    public mutating func timerFired(now: Date) -> Effects {
+        var effects = Effects()
+        var saving: [TaskRecord] = []
+        var removing: [TaskID] = []
+        waitingForSlot = false
+        drain: while let entry = queue.popDue(now: now) {
+            // A stale entry (the record changed or went since it was queued) is skipped.
+            guard var record = records[entry.id], machine.nextWake(of: record) == entry.at else { continue }
+            switch record.state {
+            case .watching:
+                guard let step = machine.deadlineReached(&record, now: now) else { continue }
+                effects.notes.append(.deadlinePassed(record))
+                switch step {
+                case .finish(.dryRun):
+                    effects.notes.append(.wouldStop(record))
+                case .sendStop:
+                    if hasFreeSlot { start(&record, now: now, into: &effects) }
+                default:
+                    break
+                }
+            case .stopping:
+                guard hasFreeSlot else {
+                    // Put it back; a finished attempt frees the slot and the shell calls again.
+                    queue.push(record.id, at: entry.at)
+                    waitingForSlot = true
+                    break drain
+                }
+                start(&record, now: now, into: &effects)
+            default:
+                records[record.id] = nil
+                removing.append(record.id)
+                effects.notes.append(.expired(record))
+                continue
+            }
+            records[record.id] = record
+            saving.append(record)
+            if let next = machine.nextWake(of: record) {
+                queue.push(record.id, at: next)
+                // Due now and not started: it waits for a slot, and so does everything due after it.
+                if next <= now && record.state == .stopping && !inFlight.contains(record.id) {
+                    waitingForSlot = true
+                    break drain
+                }
+            }
+        }
+        effects.persist = persist(saving, removing)
+        return effects
+    }
+
+    /// An attempt came back. Its slot is free again; a retry waits in the queue (at once after a 401, with
+    /// the fresh token, or after its backoff).
+    public mutating func attemptFinished(
+        _ id: TaskID, outcome: StopOutcome, now: Date, using rng: inout some RandomNumberGenerator
+    ) -> Effects {
+        inFlight.remove(id)
+        var effects = Effects()
+        guard var record = records[id], record.state == .stopping else {
+            effects.notes.append(.lateAnswer(id, outcome))
+            return effects
+        }
+        let step = machine.attemptFinished(&record, outcome: outcome, now: now, using: &rng)
+        records[id] = record
+        if let next = machine.nextWake(of: record) { queue.push(id, at: next) }
+        effects.notes.append(.attemptFinished(record, outcome, step: step, at: now))
+        effects.persist = persist([record], [])
+        return effects
+    }
+
+    /// A new, valid policy: new watches use it, `watching` deadlines are recomputed, and tasks the new allowlist
+    /// no longer admits stop being enforced (dropped, and noted).
+    public mutating func reloaded(_ policy: Policy, now: Date) -> Effects {
+        machine.policy = policy
+        var effects = Effects()
+        var saving: [TaskRecord] = []
+        var removing: [TaskID] = []
+        for (id, record) in records where !record.state.isTerminal {
+            guard policy.allow.admits(id) else {
+                records[id] = nil
+                removing.append(id)
+                effects.notes.append(.noLongerAllowed(record))
+                continue
+            }
+            var updated = record
+            machine.applyLimit(to: &updated)
+            if updated != record {
+                records[id] = updated
+                saving.append(updated)
+            }
+        }
+        rebuildQueue()
+        effects.persist = persist(saving, removing)
+        return effects
+    }
+
+    // MARK: helpers
+
+    private var hasFreeSlot: Bool { inFlight.count < machine.policy.api.maxInFlight }
+
+    /// Records the attempt as started (write-ahead) and asks the shell to send it.
+    private mutating func start(_ record: inout TaskRecord, now: Date, into effects: inout Effects) {
+        let freshToken = machine.attemptStarted(&record, now: now)
+        inFlight.insert(record.id)
+        effects.attempts.append(Attempt(id: record.id, number: record.attempts, freshToken: freshToken))
+        effects.notes.append(.attemptStarted(record))
+    }
+
+    /// Queues `record`'s next wake-up, if it has one.
+    mutating func schedule(_ record: TaskRecord) {
+        if let next = machine.nextWake(of: record) { queue.push(record.id, at: next) }
+    }
+
+    /// A store commit of these changes, or `nil` when there are none.
+    mutating func persist(_ saving: [TaskRecord], _ removing: [TaskID]) -> Persist? {
+        guard !saving.isEmpty || !removing.isEmpty else { return nil }
+        lastCommit += 1
+        return Persist(commit: CommitID(rawValue: lastCommit), saving: saving, removing: removing)
+    }
+
+    /// A store commit of one record.
+    mutating func persist(saving record: TaskRecord) -> Persist {
+        lastCommit += 1
+        return Persist(commit: CommitID(rawValue: lastCommit), saving: [record], removing: [])
+    }
+
+    private mutating func rebuildQueue() {
+        var entries: [DeadlineQueue.Entry] = []
+        entries.reserveCapacity(records.count)
+        for (id, record) in records {
+            if let next = machine.nextWake(of: record) { entries.append(.init(at: next, id: id)) }
+        }
+        queue.replaceAll(with: entries)
+    }
+}

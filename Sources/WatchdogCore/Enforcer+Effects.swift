@@ -16,7 +16,7 @@ extension Enforcer {
 
     /// One HTTP stop attempt to start. It is already recorded in the event's `persist` (write-ahead): the shell
     /// sends it once that commit is done.
-    public struct Attempt: Sendable, Equatable {
+    public struct Attempt: Sendable, Hashable {
         public var id: TaskID
         /// The attempt's number within the task's stop sequence, from 1.
         public var number: Int

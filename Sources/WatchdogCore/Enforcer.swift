@@ -27,8 +27,11 @@ public struct Enforcer: Sendable {
 
     public var policy: Policy { machine.policy }
 
+    /// The commit a new watch of `id` is waiting for, if it is not yet on disk.
+    public func pendingWatch(_ id: TaskID) -> CommitID? { pendingWatches[id] }
+
     /// When the shell must next call `timerFired`: the earliest deadline, attempt or expiry, or `nil` when there
-    /// is none or when due attempts wait for a slot (`attemptFinished` frees one; the shell then calls again).
+    /// is none or when due attempts wait for a slot (until `attemptFinished` frees one).
     public var timer: Date? { waitingForSlot ? nil : queue.earliest }
 
     // MARK: events
@@ -103,6 +106,7 @@ public struct Enforcer: Sendable {
         _ id: TaskID, outcome: StopOutcome, now: Date, using rng: inout some RandomNumberGenerator
     ) -> Effects {
         inFlight.remove(id)
+        waitingForSlot = false
         var effects = Effects()
         guard var record = records[id], record.state == .stopping else {
             effects.notes.append(.lateAnswer(id, outcome))

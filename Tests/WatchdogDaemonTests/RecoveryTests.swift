@@ -61,7 +61,7 @@ struct RecoveryTests {
         }
         try await withBound(.seconds(10), "the second watch to wait") {
             // Both watches wait on the first one's commit.
-            while await enforcer.uncommitted[id]?.waiting != 2 { await Task.yield() }
+            while await enforcer.pendingWatchCommit(id)?.waiting != 2 { await Task.yield() }
         }
         #expect(store.saves == 1)
         store.release(failing: false)
@@ -84,7 +84,7 @@ struct RecoveryTests {
         }
         try await withBound(.seconds(10), "the second watch to wait") {
             // Both watches wait on the first one's commit.
-            while await enforcer.uncommitted[id]?.waiting != 2 { await Task.yield() }
+            while await enforcer.pendingWatchCommit(id)?.waiting != 2 { await Task.yield() }
         }
         store.release(failing: true)
         for response in [await first.value, await second.value] {

@@ -21,15 +21,10 @@ struct PolicyValidator {
 
     // MARK: - The schema
 
-    static let topLevelKeys = [
-        "max_runtime", "allow", "dry_run", "retention", "limits", "api", "auth", "retry", "socket",
-    ]
-    static let sectionKeys: [String: [String]] = [
-        "api": ["region", "base_url", "request_timeout", "max_requests_per_minute", "max_in_flight"],
-        "auth": ["token_url", "audience"],
-        "retry": ["initial_backoff", "max_backoff", "multiplier", "give_up_after"],
-        "socket": ["allowed_uids", "allowed_gids"],
-    ]
+    /// The top level's keys and tables, and each table's keys: from `PolicySchema`, where every key is declared.
+    static let topLevelKeys = PolicySchema.names(in: nil) + PolicySchema.sections
+    static let sectionKeys: [String: [String]] = Dictionary(
+        uniqueKeysWithValues: PolicySchema.sections.map { ($0, PolicySchema.names(in: $0)) })
     static let regions = [
         "eu1": "https://eu1.api.matillion.com/dpc",
         "us1": "https://us1.api.matillion.com/dpc",

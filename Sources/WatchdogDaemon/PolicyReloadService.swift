@@ -39,22 +39,20 @@ public struct PolicyReloadService: Service {
         switch PolicyParser.load(path: path) {
         case .success(var policy):
             if forceDryRun { policy.dryRun = true }
-            if current.dryRun && !policy.dryRun {
-                refuse([
-                    "\(path): dry_run cannot be turned off by a reload (credentials are loaded at start); restart the service"
-                ])
+            let forbidden = PolicySchema.forbiddenChanges(from: current, to: policy)
+            guard forbidden.isEmpty else {
+                // Today only dry_run: credentials are loaded at start.
+                refuse(
+                    forbidden.map {
+                        "\(path): \($0) cannot be turned off by a reload (credentials are loaded at start); restart the service"
+                    })
                 return
             }
-            if policy.api.baseURL != current.api.baseURL || policy.api.requestTimeout != current.api.requestTimeout
-                || policy.api.maxRequestsPerMinute != current.api.maxRequestsPerMinute || policy.auth != current.auth
-            {
+            let waiting = PolicySchema.keepRestartOnly(from: current, in: &policy)
+            if !waiting.isEmpty {
                 logger.warning(
-                    "[api] base_url/request_timeout/max_requests_per_minute and [auth] changes take effect at the next restart",
+                    "changes to \(waiting.joined(separator: ", ")) take effect at the next restart",
                     metadata: ["event": .string(WatchdogEvent.policyLoaded.rawValue)])
-                policy.api.baseURL = current.api.baseURL
-                policy.api.requestTimeout = current.api.requestTimeout
-                policy.api.maxRequestsPerMinute = current.api.maxRequestsPerMinute
-                policy.auth = current.auth
             }
             await enforcer.apply(policy)
             logger.notice(

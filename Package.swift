@@ -36,7 +36,7 @@ let package = Package(
         .target(
             name: "WatchdogCore",
             dependencies: [
-                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections")
             ],
             swiftSettings: strict
         ),
@@ -44,6 +44,7 @@ let package = Package(
         .target(
             name: "MaiaClient",
             dependencies: [
+                "WatchdogCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -102,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "maia-watchdogctl",
             dependencies: [
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
             ],
             swiftSettings: strict
         ),
@@ -127,7 +128,7 @@ let package = Package(
         .testTarget(name: "WatchdogCoreTests", dependencies: ["WatchdogCore"], swiftSettings: strict),
         .testTarget(
             name: "MaiaClientTests",
-            dependencies: ["MaiaClient", "MaiaStandIn"],
+            dependencies: ["MaiaClient", "MaiaStandIn", "WatchdogCore"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,11 +1,12 @@
 import FoundationEssentials
 import Glibc
 import Logging
+import WatchdogCore
 
 /// API tokens from an OAuth 2.0 client-credentials grant (credentials `maia-client-id` + `maia-client-secret`).
 ///
 /// - **Request**: a form POST of `grant_type=client_credentials`, `client_id`, `client_secret` and `audience` to the
-///   token URL, through the shared ``TokenTransport`` (in production the rate-limited transport over the stop calls'
+///   token URL, through the shared ``MaiaTransport`` (in production the rate-limited transport over the stop calls'
 ///   `HTTPClient`). The answer is `{access_token, expires_in, token_type}`; `token_type` must be `Bearer` when given,
 ///   and a missing `expires_in` counts as 30 minutes (Maia's documented token life).
 /// - **Cache and proactive refresh**: a token is used until ``refreshFraction`` (80 %) of its life has passed on the
@@ -13,8 +14,10 @@ import Logging
 ///   fails while the old token is still valid, the old token is used. ``maintain()`` (run by the daemon) refreshes at
 ///   that instant even when no stop is due, and keeps trying after failures.
 /// - **Single flight**: however many callers need a new token at once, one request is made and all share its result.
-/// - **Backoff**: after a failure no request is made until a ``TokenBackoff`` delay (full jitter, injected random
-///   source; a `Retry-After` on the failure is honoured on top) has passed; meanwhile ``token()`` throws
+/// - **Backoff**: after a failure no request is made until a `RetrySchedule` delay (the policy's `[retry]` curve, the
+///   same as the stop retries: after the n-th consecutive failure, full jitter over
+///   `min(max_backoff, initial_backoff * multiplier^(n-1))`, injected random source; ``setBackoff(_:)`` swaps the
+///   curve on a reload; a `Retry-After` on the failure is honoured on top) has passed; meanwhile ``token()`` throws
 ///   ``TokenError/backingOff(url:reason:until:)`` at once, which the enforcer treats as a retryable failed attempt.
 /// - **401**: ``invalidate(_:)`` drops the cached token if it is the one refused, so the next ``token()`` fetches a
 ///   new one; two stops refused with the same token cause one refresh.
@@ -35,7 +38,7 @@ public actor ClientCredentialsTokenProvider: TokenProvider {
         /// The bound on one token request.
         public var requestTimeout: Duration
         /// The backoff after failures.
-        public var backoff: TokenBackoff
+        public var backoff: RetrySchedule
         /// The share of a token's life after which it is refreshed.
         public var refreshFraction: Double
 
@@ -46,7 +49,8 @@ public actor ClientCredentialsTokenProvider: TokenProvider {
             clientID: String,
             clientSecret: String,
             requestTimeout: Duration = .seconds(15),
-            backoff: TokenBackoff = TokenBackoff(),
+            backoff: RetrySchedule = RetrySchedule(
+                initialBackoff: .seconds(1), maxBackoff: .seconds(60), multiplier: 2),
             refreshFraction: Double = 0.8
         ) {
             self.tokenURL = tokenURL
@@ -68,8 +72,8 @@ public actor ClientCredentialsTokenProvider: TokenProvider {
         var refreshAt: Date
     }
 
-    private let configuration: Configuration
-    private let transport: any TokenTransport
+    private var configuration: Configuration
+    private let transport: any MaiaTransport
     private let clock: any ClientClock
     private var rng: any RandomNumberGenerator & Sendable
     private let logger: Logger
@@ -89,7 +93,7 @@ public actor ClientCredentialsTokenProvider: TokenProvider {
     /// `false` after each failed request and `true` after each success (for the daemon's `status`).
     public init(
         configuration: Configuration,
-        transport: any TokenTransport,
+        transport: any MaiaTransport,
         clock: any ClientClock,
         random: some RandomNumberGenerator & Sendable,
         logger: Logger,
@@ -135,6 +139,12 @@ public actor ClientCredentialsTokenProvider: TokenProvider {
         guard self.cached?.value == token else { return }
         self.cached = nil
         self.retryNotBefore = nil
+    }
+
+    /// Uses `backoff` for every failure from now on (a reload of `[retry]`). The count of consecutive failures and a
+    /// backoff already under way are kept: the next failure's delay is drawn from the new curve.
+    public func setBackoff(_ backoff: RetrySchedule) {
+        self.configuration.backoff = backoff
     }
 
     /// Keeps a token fresh until the calling task is cancelled: fetches one now, then again at 80 % of each token's
@@ -190,13 +200,13 @@ public actor ClientCredentialsTokenProvider: TokenProvider {
             timeout: self.configuration.requestTimeout,
             secrets: [self.configuration.clientSecret]
         )
-        let response: StopResponse
+        let response: MaiaResponse
         do {
-            response = try await self.transport.requestToken(request)
+            response = try await self.transport.send(request.transportRequest)
         } catch {
             return .failure(self.failed(reason: error.description, retryAfter: nil))
         }
-        let retryAfter = response.header("Retry-After").flatMap(RetryAfter.parse)
+        let retryAfter = response.retryAfter
         guard response.status == 200 else {
             var reason = "HTTP \(response.status)"
             if let error = Self.oauthError(response.body) {
@@ -235,7 +245,7 @@ public actor ClientCredentialsTokenProvider: TokenProvider {
         let reason = reason.redacting(self.configuration.clientSecret)
         self.failures += 1
         let now = self.clock.now()
-        let delay = self.configuration.backoff.delay(afterFailure: self.failures, using: &self.rng)
+        let delay = self.configuration.backoff.delay(afterAttempt: self.failures, using: &self.rng).timeInterval
         var notBefore = now.addingTimeInterval(delay)
         if let retryAfter {
             notBefore = max(notBefore, retryAfter.notBefore(now: now))

@@ -7,47 +7,38 @@ import Glibc
 ///
 /// A 429 from the token endpoint does not pause stop calls: it is another server with its own limit, and the token
 /// provider backs off on it by itself.
-public struct RateLimitedTransport: StopTransport, TokenTransport {
+public struct RateLimitedTransport: MaiaTransport {
     /// How long a 429 without a usable `Retry-After` holds the client.
     public static let pauseWithoutRetryAfter: Duration = .seconds(1)
 
-    private let inner: any StopTransport & TokenTransport
+    private let inner: any MaiaTransport
     /// The limiter shared by every call through this transport.
     public let limiter: RateLimiter
     private let clock: any ClientClock
 
-    /// Wraps `inner` (in production the ``HTTPStopTransport``) behind `limiter`.
-    public init(_ inner: any StopTransport & TokenTransport, limiter: RateLimiter, clock: any ClientClock) {
+    /// Wraps `inner` (in production the ``HTTPTransport``) behind `limiter`.
+    public init(_ inner: any MaiaTransport, limiter: RateLimiter, clock: any ClientClock) {
         self.inner = inner
         self.limiter = limiter
         self.clock = clock
     }
 
-    /// Waits for the limiter, sends the stop, and pauses the client on a 429.
-    public func send(_ request: StopRequest) async throws(StopTransportError) -> StopResponse {
-        try await self.waitForTurn()
-        let response = try await self.inner.send(request)
-        if response.status == 429 {
-            let now = self.clock.now()
-            let until =
-                response.header("Retry-After").flatMap(RetryAfter.parse)?.notBefore(now: now)
-                ?? now.addingTimeInterval(RateLimiter.seconds(Self.pauseWithoutRetryAfter))
-            self.limiter.pause(until: until)
-        }
-        return response
-    }
-
-    /// Waits for the limiter and sends the token request.
-    public func requestToken(_ request: TokenRequest) async throws(StopTransportError) -> StopResponse {
-        try await self.waitForTurn()
-        return try await self.inner.requestToken(request)
-    }
-
-    private func waitForTurn() async throws(StopTransportError) {
+    /// Waits for the limiter and sends the request; a 429 from the Maia API (not from the token endpoint) pauses the
+    /// client. This is the one place a 429 is acted on.
+    public func send(_ request: MaiaRequest) async throws(MaiaTransportError) -> MaiaResponse {
         do {
             try await self.limiter.acquire()
         } catch {
             throw .cancelled
         }
+        let response = try await self.inner.send(request)
+        if response.status == 429, request.destination == .api {
+            let now = self.clock.now()
+            let until =
+                response.retryAfter?.notBefore(now: now)
+                ?? now.addingTimeInterval(RateLimiter.seconds(Self.pauseWithoutRetryAfter))
+            self.limiter.pause(until: until)
+        }
+        return response
     }
 }

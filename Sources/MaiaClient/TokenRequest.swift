@@ -17,6 +17,21 @@ public struct TokenRequest: Sendable {
         self.secrets = secrets
     }
 
+    /// The request as the transport sends it: `POST` with `Content-Type: application/x-www-form-urlencoded`,
+    /// `Accept: application/json`, no bearer token, to the token endpoint (a 429 from it does not pause the API's
+    /// rate limiter).
+    public var transportRequest: MaiaRequest {
+        MaiaRequest(
+            method: .POST,
+            url: self.url,
+            headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
+            body: Array(self.encodedForm.utf8),
+            timeout: self.timeout,
+            destination: .tokenEndpoint,
+            secrets: self.secrets
+        )
+    }
+
     /// The form as `application/x-www-form-urlencoded` text.
     public var encodedForm: String {
         var allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~".utf8)

@@ -11,6 +11,10 @@ import Synchronization
 /// bearer token → 401, a `taskId` that is not a UUID → 400; then the task's next scripted answer, else the default
 /// (initially 204). Every error has an `application/problem+json` body `{type,title,status,detail,instance,violations}`.
 /// Connections are kept alive unless the client asks otherwise.
+///
+/// The task reads (`GET …/tasks/{taskId}` and `GET …/tasks?status=&page=&size=&projectId=`,
+/// `maia-agent-tasks.openapi.yaml`) answer from the tasks set with ``setTask(_:)`` (404 for others) after the same
+/// 404/405/401 checks; they are not scripted.
 public final class MaiaStandIn: Sendable {
     private let core: StandInCore
     private let channel: any Channel
@@ -79,6 +83,12 @@ public final class MaiaStandIn: Sendable {
     /// task that passes validation consumes one; when they run out, the default answer applies.
     public func script(_ taskID: String, _ answers: [ScriptedAnswer]) {
         self.core.state.withLock { $0.scripts[taskID.lowercased(), default: []] += answers }
+    }
+
+    /// Makes `task` known to the read endpoints (replacing a task with its ID): `GET …/tasks/{taskId}` answers it,
+    /// `GET …/tasks` lists it. Unknown tasks are 404.
+    public func setTask(_ task: StandInTask) {
+        self.core.state.withLock { $0.tasks[task.taskID.lowercased()] = task }
     }
 
     /// Sets the answer for tasks without a scripted one (initially ``ScriptedAnswer/accepted``, 204).

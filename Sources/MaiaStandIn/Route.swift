@@ -4,6 +4,10 @@ import Foundation
 enum Endpoint: Sendable, Equatable {
     /// `POST {basePath}/v1/ai/agents/tasks/{taskId}/stop`
     case stopTask(taskID: String)
+    /// `GET {basePath}/v1/ai/agents/tasks/{taskId}`
+    case getTask(taskID: String)
+    /// `GET {basePath}/v1/ai/agents/tasks?…`
+    case listTasks
     /// `POST {tokenPath}`: the OAuth 2.0 client-credentials grant.
     case token
 
@@ -12,6 +16,8 @@ enum Endpoint: Sendable, Equatable {
         switch self {
         case .stopTask, .token:
             return ["POST"]
+        case .getTask, .listTasks:
+            return ["GET"]
         }
     }
 }
@@ -32,8 +38,12 @@ struct Router: Sendable {
 
     init(basePath: String, tokenPath: String? = nil) {
         let base = basePath.split(separator: "/").map { Segment.literal(String($0)) }
-        let stop: [Segment] = ["v1", "ai", "agents", "tasks"].map { .literal($0) } + [.parameter, .literal("stop")]
-        var routes = [Route(segments: base + stop, make: { .stopTask(taskID: $0[0]) })]
+        let tasks: [Segment] = ["v1", "ai", "agents", "tasks"].map { .literal($0) }
+        var routes = [
+            Route(segments: base + tasks + [.parameter, .literal("stop")], make: { .stopTask(taskID: $0[0]) }),
+            Route(segments: base + tasks + [.parameter], make: { .getTask(taskID: $0[0]) }),
+            Route(segments: base + tasks, make: { _ in .listTasks }),
+        ]
         if let tokenPath {
             let token = tokenPath.split(separator: "/").map { Segment.literal(String($0)) }
             routes.append(Route(segments: token, make: { _ in .token }))

@@ -14,6 +14,8 @@ final class StandInCore: Sendable {
     struct State {
         var scripts: [String: [ScriptedAnswer]] = [:]
         var defaultAnswer: ScriptedAnswer = .accepted
+        /// Tasks the read endpoints know, by lower-case ID.
+        var tasks: [String: StandInTask] = [:]
         var acceptedTokens: Set<String>
         var tokenEndpoint: TokenEndpointConfiguration?
         var tokenScript: [TokenAnswer] = []
@@ -65,11 +67,11 @@ final class StandInCore: Sendable {
         var taskID: String?
         var form: [String: String]?
         switch endpoint {
-        case .stopTask(let id)?:
+        case .stopTask(let id)?, .getTask(let id)?:
             taskID = id
         case .token?:
             form = Self.decodeForm(body)
-        case nil:
+        case .listTasks?, nil:
             break
         }
         let contentType = headers.first { $0.name.lowercased() == "content-type" }?.value
@@ -79,6 +81,7 @@ final class StandInCore: Sendable {
         let (reply, request, ready) = self.state.withLock { state in
             let reply = Self.decide(
                 method: method,
+                target: target,
                 endpoint: endpoint,
                 bearer: bearer,
                 form: form,
@@ -116,6 +119,7 @@ final class StandInCore: Sendable {
 
     private static func decide(
         method: String,
+        target: String,
         endpoint: Endpoint?,
         bearer: String?,
         form: [String: String]?,
@@ -158,9 +162,40 @@ final class StandInCore: Sendable {
                 return Reply(answer: answer)
             }
             return Reply(answer: state.defaultAnswer)
+        case .getTask(let taskID):
+            guard let task = state.tasks[taskID.lowercased()] else {
+                return Reply(answer: .status(404, detail: "Task not found."))
+            }
+            return Reply(answer: .status(200), body: ("application/json", task.json(summary: false)))
+        case .listTasks:
+            return Self.listTasks(target: target, state: state)
         case .token:
             return Reply(answer: .status(500))
         }
+    }
+
+    /// One page of the known tasks, filtered by `status` and `projectId` and ordered by ID, as
+    /// `GET /v1/ai/agents/tasks?status=&page=&size=&projectId=` answers; 400 for a page below 0 or a size outside 1–100.
+    static func listTasks(target: String, state: State) -> Reply {
+        var query: [String: String] = [:]
+        if let text = target.split(separator: "?", maxSplits: 1).dropFirst().first {
+            query = Self.decodeForm(Array(text.utf8)) ?? [:]
+        }
+        let page = query["page"].map { Int($0) } ?? 0
+        let size = query["size"].map { Int($0) } ?? 20
+        guard let page, let size, page >= 0, (1...100).contains(size) else {
+            return Reply(answer: .status(400, detail: "Invalid request.", violations: ["page, size: out of range"]))
+        }
+        let matching = state.tasks.values
+            .filter { task in query["status"].map { $0 == task.status } ?? true }
+            .filter { task in query["projectId"].map { $0 == task.projectID } ?? true }
+            .sorted { $0.taskID < $1.taskID }
+        let items = matching.dropFirst(page * size).prefix(size).map { task in
+            String(decoding: task.json(summary: true), as: UTF8.self)
+        }
+        let body =
+            "{\"tasks\":[\(items.joined(separator: ","))],\"page\":\(page),\"size\":\(size),\"total\":\(matching.count)}"
+        return Reply(answer: .status(200), body: ("application/json", Array(body.utf8)))
     }
 
     /// A configured token, or one the token endpoint issued and that was not revoked.

@@ -1,4 +1,5 @@
-/// Full-jitter exponential backoff between stop attempts.
+/// Full-jitter exponential backoff: between stop attempts, and between failed token requests (the client-credentials
+/// provider in MaiaClient uses this same curve with the policy's `[retry]` values; n counts its consecutive failures).
 ///
 /// The sleep after the n-th retryable answer (n = 1 for the first) is drawn uniformly from
 /// `0 ... min(max_backoff, initial_backoff * multiplier^(n-1))`. With the defaults

@@ -14,10 +14,17 @@ extension Daemon {
         case staticToken(file: String)
     }
 
-    /// The Maia side of the daemon: the stop caller, the services it needs, and how to shut it down.
+    /// The Maia side of the daemon: the stop caller, the services it needs, how a reloaded policy reaches it, and how
+    /// to shut it down.
     struct MaiaWiring {
         var caller: any StopCaller
         var services: [any Service] = []
+        /// The token provider, `nil` in a dry run (for tests).
+        var tokens: (any TokenProvider)?
+        /// Applies the reloadable keys the client reads: `[api] max_in_flight` (the connection pool) and `[retry]`
+        /// (the token provider's backoff). Called by the reload before the enforcer gets the policy, so that more
+        /// attempts in flight never wait for a connection.
+        var reload: @Sendable (Policy) async -> Void = { _ in }
         var shutdown: @Sendable () async -> Void = {}
     }
 
@@ -89,43 +96,55 @@ extension Daemon {
 
     /// The stop caller for `credentials`: over HTTP through one rate limiter shared by stops and token requests,
     /// or the dry-run caller. With client credentials, a ``TokenRefreshService`` keeps the token fresh.
-    static func makeMaia(
-        credentials: Credentials?, policy: Policy, clock: SystemWallClock, logger: Logger
+    static func makeMaia<Clock: WallClock & ClientClock>(
+        credentials: Credentials?, policy: Policy, clock: Clock, random: SplitMix64 = SplitMix64(), logger: Logger
     ) -> MaiaWiring {
         guard let credentials, !policy.dryRun else {
             return MaiaWiring(caller: DryRunStopCaller(hasToken: credentials != nil))
         }
-        // One pooled connection per attempt in flight (plus one for a token request), so that
-        // `max_in_flight` attempts never queue for a connection.
-        let http = HTTPStopTransport(
-            version: MaiaWatchdogVersion.current, maxConnections: policy.api.maxInFlight + 1, logger: logger)
+        // One pooled connection per attempt in flight (plus one for a token request), so that `max_in_flight`
+        // attempts never queue for a connection; `reload` resizes the pool when `max_in_flight` changes.
+        let http = HTTPTransport(
+            version: MaiaWatchdogVersion.current, maxConnections: Self.connections(policy), logger: logger)
         let limiter = RateLimiter(ratePerMinute: policy.api.maxRequestsPerMinute, clock: clock)
         let transport = RateLimitedTransport(http, limiter: limiter, clock: clock)
         let health = TokenHealthTracker(.ok)
         var services: [any Service] = []
         let tokens: any TokenProvider
+        let provider: ClientCredentialsTokenProvider?
         switch credentials {
         case .staticToken(let file):
             tokens = StaticTokenProvider(file: file)
+            provider = nil
         case .clientCredentials(let id, let secret):
-            let provider = ClientCredentialsTokenProvider(
+            let oauth = ClientCredentialsTokenProvider(
                 configuration: .init(
                     tokenURL: policy.auth.tokenURL, audience: policy.auth.audience, clientID: id, clientSecret: secret,
-                    requestTimeout: policy.api.requestTimeout,
-                    backoff: TokenBackoff(
-                        initial: policy.retry.initialBackoff, maximum: policy.retry.maxBackoff,
-                        multiplier: policy.retry.multiplier)),
-                transport: transport, clock: clock, random: SplitMix64(), logger: logger,
+                    requestTimeout: policy.api.requestTimeout, backoff: RetrySchedule(policy.retry)),
+                transport: transport, clock: clock, random: random, logger: logger,
                 onHealthChange: { healthy in health.set(healthy ? .ok : .failing) })
-            tokens = provider
-            services.append(TokenRefreshService(provider: provider))
+            tokens = oauth
+            provider = oauth
+            services.append(TokenRefreshService(provider: oauth))
         }
         let caller = MaiaStopCaller(
-            client: MaiaStopClient(
+            client: MaiaAPIClient(
                 baseURL: policy.api.baseURL, requestTimeout: policy.api.requestTimeout, transport: transport,
                 tokens: tokens),
             clock: clock, health: health)
-        return MaiaWiring(caller: caller, services: services, shutdown: { try? await http.shutdown() })
+        return MaiaWiring(
+            caller: caller, services: services, tokens: tokens,
+            reload: { policy in
+                await http.setMaxConnections(Self.connections(policy))
+                await provider?.setBackoff(RetrySchedule(policy.retry))
+            },
+            shutdown: { try? await http.shutdown() })
+    }
+
+    /// The connection pool's size for `policy`: one per attempt in flight, plus one for a token request.
+    static func connections(_ policy: Policy) -> Int {
+        let (sum, overflow) = policy.api.maxInFlight.addingReportingOverflow(1)
+        return overflow ? .max : sum
     }
 
     /// Warns when a secret file can be read or written by group or others (`mode & 0o077`). systemd's

@@ -75,7 +75,7 @@ public enum Daemon {
             policy: policy, clock: clock, caller: caller, store: store, random: SplitMix64(), logger: logger)
         let status = await run(
             options: options, policy: policy, enforcer: enforcer, store: store, notifier: notifier,
-            extraServices: maia.services, logger: logger)
+            maia: maia, logger: logger)
         await maia.shutdown()
         return status
     }
@@ -86,7 +86,7 @@ public enum Daemon {
         enforcer: EnforcerService,
         store: any TaskStore,
         notifier: any SystemdNotifier,
-        extraServices: [any Service],
+        maia: MaiaWiring,
         logger: Logger
     ) async -> Int32 {
         do {
@@ -115,7 +115,7 @@ public enum Daemon {
             ControlSocketService(listener: listener, enforcer: enforcer, limits: limits, logger: logger),
             PolicyReloadService(
                 path: options.policyPath, forceDryRun: options.dryRun, enforcer: enforcer, notifier: notifier,
-                logger: logger),
+                logger: logger, reloadClient: maia.reload),
             StatusService(board: enforcer.statusBoard, notifier: notifier),
         ]
         if let interval = SystemdWatchdog.interval() {
@@ -124,7 +124,7 @@ public enum Daemon {
                     interval: interval, enforcer: enforcer, socketPath: listener.path, notifier: notifier,
                     logger: logger))
         }
-        services.append(contentsOf: extraServices)
+        services.append(contentsOf: maia.services)
         // Last, so that graceful shutdown reaches it first: STOPPING=1 before anything drains.
         let mode = policy.dryRun ? " (dry run: no stop calls are made)" : ", stopping via \(policy.api.baseURL)"
         let socketPath = listener.path ?? options.socketPath

@@ -15,15 +15,19 @@ public struct PolicyReloadService: Service {
     let enforcer: EnforcerService
     let notifier: any SystemdNotifier
     let logger: Logger
+    /// Hands the accepted policy to the Maia client (connection pool, token backoff) before the enforcer gets it.
+    let reloadClient: @Sendable (Policy) async -> Void
 
     public init(
-        path: String, forceDryRun: Bool, enforcer: EnforcerService, notifier: any SystemdNotifier, logger: Logger
+        path: String, forceDryRun: Bool, enforcer: EnforcerService, notifier: any SystemdNotifier, logger: Logger,
+        reloadClient: @escaping @Sendable (Policy) async -> Void = { _ in }
     ) {
         self.path = path
         self.forceDryRun = forceDryRun
         self.enforcer = enforcer
         self.notifier = notifier
         self.logger = logger
+        self.reloadClient = reloadClient
     }
 
     public func run() async throws {
@@ -54,6 +58,7 @@ public struct PolicyReloadService: Service {
                     "changes to \(waiting.joined(separator: ", ")) take effect at the next restart",
                     metadata: ["event": .string(WatchdogEvent.policyLoaded.rawValue)])
             }
+            await reloadClient(policy)
             await enforcer.apply(policy)
             logger.notice(
                 "policy reloaded from \(path)", metadata: ["event": .string(WatchdogEvent.policyLoaded.rawValue)])

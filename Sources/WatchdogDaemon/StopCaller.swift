@@ -10,28 +10,33 @@ public protocol StopCaller: Sendable {
     func tokenHealth() async -> DaemonStatus.TokenHealth
 }
 
-/// The production caller: `MaiaStopClient` over HTTP, with `Retry-After` turned into an instant
-/// on the enforcer's clock and the ProblemDetail folded into one line for the record.
+/// The production caller: the stop endpoint through `MaiaAPIClient`, and the one place where the client's
+/// `MaiaOutcome` becomes the state machine's `StopOutcome`: `Retry-After` turned into an instant on the enforcer's
+/// clock, the ProblemDetail folded into one line for the record. The token's health follows the client's verdicts
+/// (a 401 makes it `failing`, any other answer `ok`).
 public struct MaiaStopCaller: StopCaller {
-    let client: MaiaStopClient
+    let client: MaiaAPIClient
     let clock: any WallClock
     let health: TokenHealthTracker
 
-    public init(client: MaiaStopClient, clock: any WallClock, health: TokenHealthTracker) {
-        self.client = client
+    public init(client: MaiaAPIClient, clock: any WallClock, health: TokenHealthTracker) {
+        self.client = client.reportingTokenVerdicts { accepted in health.set(accepted ? .ok : .failing) }
         self.clock = clock
         self.health = health
     }
 
     public func stop(_ id: TaskID, freshToken: Bool) async -> StopOutcome {
-        let answer = await client.stop(taskID: id.rawValue, freshToken: freshToken)
-        switch answer {
+        Self.outcome(await client.stop(taskID: id.rawValue, freshToken: freshToken), now: clock.now())
+    }
+
+    /// The daemon's view of a client outcome that arrived at `now`.
+    static func outcome<Success>(_ outcome: MaiaOutcome<Success>, now: Date) -> StopOutcome {
+        switch outcome {
+        case .succeeded(let status, _):
+            return .answered(status: status, retryNotBefore: nil, detail: nil)
         case .answered(let status, let retryAfter, let problem):
-            health.set(status == 401 ? .failing : .ok)
             return .answered(
-                status: status,
-                retryNotBefore: retryAfter?.notBefore(now: clock.now()),
-                detail: problem.flatMap(Self.summary))
+                status: status, retryNotBefore: retryAfter?.notBefore(now: now), detail: problem.flatMap(Self.summary))
         case .failed(let reason):
             return .failed(reason: reason)
         }

@@ -4,6 +4,7 @@ import MaiaClient
 import MaiaStandIn
 import Synchronization
 import Testing
+import WatchdogCore
 
 /// The client-credentials provider against the stand-in's token endpoint over loopback, on a manual clock.
 @Suite("ClientCredentialsTokenProvider")
@@ -41,12 +42,12 @@ struct ClientCredentialsTokenProviderTests {
 
     static func with(
         seed: UInt64 = 7,
-        backoff: TokenBackoff = TokenBackoff(),
+        backoff: RetrySchedule = RetrySchedule(initialBackoff: .seconds(1), maxBackoff: .seconds(60), multiplier: 2),
         _ body: (Setup) async throws -> Void
     ) async throws {
         let standIn = try await MaiaStandIn.start(
             tokenEndpoint: .init(clientID: clientID, clientSecret: secret, audience: "https://api.matillion.com"))
-        let transport = HTTPStopTransport(version: "test")
+        let transport = HTTPTransport(version: "test")
         let clock = ManualClientClock()
         let logs = Lines()
         let health = Lines()
@@ -155,12 +156,12 @@ struct ClientCredentialsTokenProviderTests {
         try await Self.with(seed: seed) { s in
             s.standIn.scriptToken([.fail(.status(503)), .fail(.dropConnection), .fail(.status(500))])
             var rng = SeededRandom(seed: seed)
-            let schedule = TokenBackoff()
+            let schedule = RetrySchedule(initialBackoff: .seconds(1), maxBackoff: .seconds(60), multiplier: 2)
             for failure in 1...3 {
                 let started = s.clock.now()
                 await #expect(throws: TokenError.self) { try await s.provider.token() }
                 #expect(s.standIn.tokenRequests.count == failure)
-                let delay = schedule.delay(afterFailure: failure, using: &rng)
+                let delay = schedule.delay(afterAttempt: failure, using: &rng).timeInterval
                 let until = started.addingTimeInterval(delay)
                 do throws(TokenError) {
                     _ = try await s.provider.token()
@@ -187,7 +188,7 @@ struct ClientCredentialsTokenProviderTests {
     func invalidClient() async throws {
         let standIn = try await MaiaStandIn.start(
             tokenEndpoint: .init(clientID: Self.clientID, clientSecret: "another-secret"))
-        let transport = HTTPStopTransport(version: "test")
+        let transport = HTTPTransport(version: "test")
         let provider = ClientCredentialsTokenProvider(
             configuration: .init(
                 tokenURL: standIn.tokenURL!, audience: "https://api.matillion.com", clientID: Self.clientID,
@@ -208,8 +209,8 @@ struct ClientCredentialsTokenProviderTests {
     @Test("a 401 invalidates the refused token: one refresh, then the stop succeeds with the new token")
     func refreshAfter401() async throws {
         try await Self.with { s in
-            let transport = HTTPStopTransport(version: "test")
-            let client = MaiaStopClient(
+            let transport = HTTPTransport(version: "test")
+            let client = MaiaAPIClient(
                 baseURL: s.standIn.baseURL, requestTimeout: .seconds(5), transport: transport, tokens: s.provider)
             let taskID = "0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11"
             let first = try await s.provider.token()
@@ -217,7 +218,7 @@ struct ClientCredentialsTokenProviderTests {
             let refused = await client.stop(taskID: taskID)
             #expect(refused.problem?.status == 401)
             let retried = await client.stop(taskID: taskID, freshToken: true)
-            #expect(retried == .answered(status: 204, retryAfter: nil, problem: nil))
+            #expect(retried == .succeeded(status: 204, NoContent()))
             #expect(s.standIn.tokenRequests.count == 2)
             let stops = s.standIn.requests.filter { $0.taskID != nil }
             #expect(stops.map(\.bearerToken) == [first, s.standIn.issuedTokens[1]])

@@ -204,7 +204,7 @@ struct RateLimiterTests {
         let limiter = RateLimiter(ratePerMinute: 900, clock: clock)
         try await Fixture.with { fixture in
             let transport = RateLimitedTransport(fixture.transport, limiter: limiter, clock: clock)
-            let client = MaiaStopClient(
+            let client = MaiaAPIClient(
                 baseURL: fixture.standIn.baseURL, requestTimeout: .seconds(5), transport: transport,
                 tokens: StaticTokenProvider(file: fixture.tokenFile))
             let other = "1b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a12"
@@ -220,14 +220,14 @@ struct RateLimiterTests {
             clock.advance(by: 19.999)
             #expect(fixture.standIn.requests.count == 1)
             clock.advance(to: paused.addingTimeInterval(20))
-            #expect(await second.value == .answered(status: 204, retryAfter: nil, problem: nil))
+            #expect(await second.value == .succeeded(status: 204, NoContent()))
             let requests = try await fixture.standIn.waitForRequests(count: 2, timeout: .seconds(5))
             #expect(requests.map(\.taskID) == [Fixture.taskID, other])
         }
     }
 }
 
-extension StopAnswer {
+extension MaiaOutcome {
     var problem: ProblemDetail? {
         if case .answered(_, _, let problem) = self { return problem }
         return nil

@@ -8,7 +8,7 @@ import Testing
 struct SecretHandlingTests {
     static let secret = "s3cr3t-Bearer-Value-7f1e"
 
-    @Test("no StopAnswer, StopTransportError, TokenError or StopRequest text contains the token")
+    @Test("no MaiaOutcome, MaiaTransportError, TokenError or MaiaRequest text contains the token")
     func tokenNeverInTexts() async throws {
         var texts: [String] = []
         try await Fixture.with(token: Self.secret, requestTimeout: .milliseconds(300)) { fixture in
@@ -30,13 +30,14 @@ struct SecretHandlingTests {
             texts += requests.map(\.description)
 
             // A token that would split the header is refused before sending, without quoting it.
-            let injected = StopRequest(
-                baseURL: fixture.standIn.baseURL,
-                taskID: Fixture.taskID,
+            let injected = MaiaRequest(
+                method: .POST,
+                url: fixture.standIn.baseURL + "/v1/ai/agents/tasks/\(Fixture.taskID)/stop",
                 bearerToken: Self.secret + "\r\nX-Injected: 1",
+                body: [],
                 timeout: .seconds(5)
             )
-            do throws(StopTransportError) {
+            do throws(MaiaTransportError) {
                 _ = try await fixture.transport.send(injected)
                 Issue.record("a token with CRLF was sent")
             } catch {
@@ -57,7 +58,7 @@ struct SecretHandlingTests {
         } catch {
             texts.append(error.description)
         }
-        let client = MaiaStopClient(
+        let client = MaiaAPIClient(
             baseURL: "http://127.0.0.1:9",
             requestTimeout: .seconds(1),
             transport: FakeStopTransport(),
@@ -72,14 +73,14 @@ struct SecretHandlingTests {
         }
     }
 
-    @Test("every StopTransportError and TokenError reads without the token")
+    @Test("every MaiaTransportError and TokenError reads without the token")
     func errorTexts() {
         let errors: [any Error & CustomStringConvertible] = [
-            StopTransportError.timedOut,
-            StopTransportError.connectionFailed("connection refused"),
-            StopTransportError.invalidRequest("x"),
-            StopTransportError.protocolError("y"),
-            StopTransportError.cancelled,
+            MaiaTransportError.timedOut,
+            MaiaTransportError.connectionFailed("connection refused"),
+            MaiaTransportError.invalidRequest("x"),
+            MaiaTransportError.protocolError("y"),
+            MaiaTransportError.cancelled,
             TokenError.missing(path: "/p"),
             TokenError.unreadable(path: "/p", reason: "permission denied"),
             TokenError.empty(path: "/p"),
@@ -102,9 +103,9 @@ struct SecretHandlingTests {
 }
 
 /// A transport that must never be reached.
-private struct FakeStopTransport: StopTransport {
-    func send(_ request: StopRequest) async throws(StopTransportError) -> StopResponse {
+private struct FakeStopTransport: MaiaTransport {
+    func send(_ request: MaiaRequest) async throws(MaiaTransportError) -> MaiaResponse {
         Issue.record("the transport was called")
-        return StopResponse(status: 500)
+        return MaiaResponse(status: 500)
     }
 }

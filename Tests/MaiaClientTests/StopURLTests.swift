@@ -9,12 +9,12 @@ struct StopURLTests {
     /// (a slash cannot open another path level).
     @Test func pathSegments() {
         #expect(
-            HTTPStopTransport.pathSegment("0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11")
+            PercentEncoding.pathSegment("0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11")
                 == "0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11")
-        #expect(HTTPStopTransport.pathSegment("a.b_c~D-9") == "a.b_c~D-9")
-        #expect(HTTPStopTransport.pathSegment("a/b c") == "a%2Fb%20c")
-        #expect(HTTPStopTransport.pathSegment("é") == "%C3%A9")
-        #expect(HTTPStopTransport.pathSegment("") == nil)
+        #expect(PercentEncoding.pathSegment("a.b_c~D-9") == "a.b_c~D-9")
+        #expect(PercentEncoding.pathSegment("a/b c") == "a%2Fb%20c")
+        #expect(PercentEncoding.pathSegment("é") == "%C3%A9")
+        #expect(PercentEncoding.pathSegment("") == nil)
     }
 
     /// The hand-written encoder (the daemon links no full Foundation) agrees with Foundation's
@@ -27,7 +27,7 @@ struct StopURLTests {
             (0x00...0x7F).map { String(UnicodeScalar(UInt8($0))) } + ["é", "日本", "🙂", "a b/c?d#e%f", "x;y=z@w:v"]
         for sample in samples {
             #expect(
-                HTTPStopTransport.pathSegment(sample) == sample.addingPercentEncoding(withAllowedCharacters: allowed),
+                PercentEncoding.pathSegment(sample) == sample.addingPercentEncoding(withAllowedCharacters: allowed),
                 "\(sample.unicodeScalars.map { $0.value })")
         }
     }
@@ -44,12 +44,12 @@ struct StopURLTests {
         for good in [
             "http://127.0.0.1:8404/dpc", "https://eu1.api.matillion.com/dpc", "HTTPS://Example.com", "http://[::1]:80",
         ] {
-            #expect(HTTPStopTransport.isHTTPURL(good), "\(good)")
+            #expect(HTTPTransport.isHTTPURL(good), "\(good)")
         }
         for bad in [
             "ftp://example.com", "http://", "https:///path", "http:/x", "example.com", "", "http://?q", "https://:80",
         ] {
-            #expect(!HTTPStopTransport.isHTTPURL(bad), "\(bad)")
+            #expect(!HTTPTransport.isHTTPURL(bad), "\(bad)")
         }
     }
 }

@@ -30,10 +30,10 @@ struct Fixture {
     static let version = "9.8.7-test"
 
     let standIn: MaiaStandIn
-    let transport: HTTPStopTransport
+    let transport: HTTPTransport
     let directory: TemporaryDirectory
     let tokenFile: String
-    let client: MaiaStopClient
+    let client: MaiaAPIClient
 
     /// The path the stand-in sees for a stop of `taskID`.
     func stopPath(_ taskID: String = Fixture.taskID) -> String {
@@ -50,7 +50,7 @@ struct Fixture {
         _ body: (Fixture) async throws -> T
     ) async throws -> T {
         let standIn = try await MaiaStandIn.start(acceptedTokens: acceptedTokens)
-        let transport = HTTPStopTransport(version: Self.version)
+        let transport = HTTPTransport(version: Self.version)
         let directory = try TemporaryDirectory()
         let fixture: Fixture
         do {
@@ -60,7 +60,7 @@ struct Fixture {
                 transport: transport,
                 directory: directory,
                 tokenFile: tokenFile,
-                client: MaiaStopClient(
+                client: MaiaAPIClient(
                     baseURL: standIn.baseURL + baseURLSuffix,
                     requestTimeout: requestTimeout,
                     transport: transport,

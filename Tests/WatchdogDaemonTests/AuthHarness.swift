@@ -34,7 +34,7 @@ struct AuthHarness: Sendable {
         var policy = policy
         policy.api.baseURL = standIn.baseURL
         policy.auth.tokenURL = standIn.tokenURL!
-        let http = HTTPStopTransport(version: "test", logger: logger)
+        let http = HTTPTransport(version: "test", logger: logger)
         let limiter = RateLimiter(ratePerMinute: policy.api.maxRequestsPerMinute, clock: clock)
         let transport = RateLimitedTransport(http, limiter: limiter, clock: clock)
         let health = TokenHealthTracker(.ok)
@@ -42,13 +42,11 @@ struct AuthHarness: Sendable {
             configuration: .init(
                 tokenURL: policy.auth.tokenURL, audience: policy.auth.audience, clientID: clientID,
                 clientSecret: secret, requestTimeout: .seconds(5),
-                backoff: TokenBackoff(
-                    initial: policy.retry.initialBackoff, maximum: policy.retry.maxBackoff,
-                    multiplier: policy.retry.multiplier)),
+                backoff: RetrySchedule(policy.retry)),
             transport: transport, clock: clock, random: SplitMix64(seed: seed), logger: logger,
             onHealthChange: { health.set($0 ? .ok : .failing) })
         let caller = MaiaStopCaller(
-            client: MaiaStopClient(
+            client: MaiaAPIClient(
                 baseURL: standIn.baseURL, requestTimeout: .seconds(5), transport: transport, tokens: provider),
             clock: clock, health: health)
         let store = InMemoryTaskStore([])

@@ -53,9 +53,9 @@ struct Harness: Sendable {
         var policy = policy
         policy.api.baseURL = standIn.baseURL
         policy.api.requestTimeout = requestTimeout
-        let transport = HTTPStopTransport(version: "test", logger: logger)
+        let transport = HTTPTransport(version: "test", logger: logger)
         let caller = MaiaStopCaller(
-            client: MaiaStopClient(
+            client: MaiaAPIClient(
                 baseURL: standIn.baseURL, requestTimeout: requestTimeout, transport: transport,
                 tokens: StaticTokenProvider(file: tokenFile)),
             clock: clock, health: TokenHealthTracker(.ok))

@@ -4,13 +4,13 @@ import MaiaStandIn
 import Testing
 
 /// The client against the real stand-in over loopback HTTP.
-@Suite("MaiaStopClient against the stand-in")
-struct MaiaStopClientTests {
+@Suite("MaiaAPIClient stops against the stand-in")
+struct MaiaAPIClientTests {
     @Test("204: stop accepted, with the exact request on the wire")
     func accepted() async throws {
         try await Fixture.with { fixture in
             let answer = await fixture.client.stop(taskID: Fixture.taskID, freshToken: false)
-            #expect(answer == .answered(status: 204, retryAfter: nil, problem: nil))
+            #expect(answer == .succeeded(status: 204, NoContent()))
 
             let requests = try await fixture.standIn.waitForRequests(count: 1, timeout: .seconds(5))
             #expect(requests.count == 1)
@@ -106,7 +106,7 @@ struct MaiaStopClientTests {
             // The next attempt opens a new connection and succeeds.
             #expect(
                 await fixture.client.stop(taskID: Fixture.taskID, freshToken: false)
-                    == .answered(status: 204, retryAfter: nil, problem: nil)
+                    == .succeeded(status: 204, NoContent())
             )
         }
     }
@@ -116,10 +116,10 @@ struct MaiaStopClientTests {
         let standIn = try await MaiaStandIn.start()
         let baseURL = standIn.baseURL
         try await standIn.shutdown()
-        let transport = HTTPStopTransport(version: Fixture.version)
+        let transport = HTTPTransport(version: Fixture.version)
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let client = MaiaStopClient(
+        let client = MaiaAPIClient(
             baseURL: baseURL,
             requestTimeout: .seconds(5),
             transport: transport,
@@ -154,7 +154,7 @@ struct MaiaStopClientTests {
         try await Fixture.with(token: "token-one\n", acceptedTokens: ["token-one", "token-two"]) { fixture in
             #expect(
                 await fixture.client.stop(taskID: Fixture.taskID, freshToken: false)
-                    == .answered(status: 204, retryAfter: nil, problem: nil)
+                    == .succeeded(status: 204, NoContent())
             )
             try fixture.directory.write("maia-token", "token-two\n")
             _ = await fixture.client.stop(taskID: Fixture.taskID, freshToken: false)
@@ -181,7 +181,7 @@ struct MaiaStopClientTests {
             try fixture.directory.write("maia-token", "new-token")
             #expect(
                 await fixture.client.stop(taskID: Fixture.taskID, freshToken: true)
-                    == .answered(status: 204, retryAfter: nil, problem: nil)
+                    == .succeeded(status: 204, NoContent())
             )
         }
     }

@@ -1,5 +1,8 @@
-/// Why a Stop request got no HTTP answer. The text never contains the bearer token.
-public enum StopTransportError: Error, Sendable, Equatable, CustomStringConvertible {
+/// Why a request got no HTTP answer. The text never contains the bearer token or another secret.
+///
+/// The texts still say "stop request" where they did when only stops went through the transport: they reach the
+/// records' `last_error` and the log, and scripts may match them.
+public enum MaiaTransportError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No complete answer arrived within the request timeout (connect, send, or wait for the response).
     case timedOut
     /// The connection could not be made or broke before the answer was complete; the reason is short text, e.g.
@@ -25,6 +28,20 @@ public enum StopTransportError: Error, Sendable, Equatable, CustomStringConverti
             return "the Maia API sent an invalid HTTP answer: \(reason)"
         case .cancelled:
             return "the stop request was cancelled"
+        }
+    }
+}
+
+extension MaiaTransportError {
+    /// The same error with `secret` scrubbed from its text.
+    func redacting(_ secret: String) -> MaiaTransportError {
+        guard !secret.isEmpty else { return self }
+        func scrub(_ text: String) -> String { text.redacting(secret) }
+        switch self {
+        case .connectionFailed(let reason): return .connectionFailed(scrub(reason))
+        case .invalidRequest(let reason): return .invalidRequest(scrub(reason))
+        case .protocolError(let reason): return .protocolError(scrub(reason))
+        case .timedOut, .cancelled: return self
         }
     }
 }

@@ -1,0 +1,156 @@
+import Foundation
+import Logging
+import MaiaClient
+import MaiaStandIn
+import ServiceLifecycle
+import Testing
+import WatchdogCore
+
+@testable import WatchdogDaemon
+
+/// A reload reaches the Maia client as the daemon wires it (`Daemon.makeMaia`): the connection pool follows
+/// `[api] max_in_flight`, the token provider's backoff follows `[retry]`.
+@Suite("Reload reaches the Maia client")
+struct ClientReloadTests {
+    static let token = "reload-token-\(UInt64.random(in: 0...UInt64.max))"
+    static let clientID = "reload-client"
+    static let secret = "reload-s3cr3t-\(UInt64.random(in: 0...UInt64.max))"
+
+    struct Wired: Sendable {
+        let standIn: MaiaStandIn
+        let clock: ManualWallClock
+        let enforcer: EnforcerService
+        let maia: Daemon.MaiaWiring
+        let reloader: PolicyReloadService
+        let policyPath: String
+
+        func reload(_ text: String) async throws {
+            try text.write(toFile: policyPath, atomically: true, encoding: .utf8)
+            await reloader.reload()
+        }
+    }
+
+    /// The daemon's own Maia wiring against the stand-in, with the enforcer and the reload, on a manual clock.
+    static func with(
+        policy: Policy, clientCredentials: Bool = false, seed: UInt64 = 1,
+        _ body: @Sendable (Wired) async throws -> Void
+    ) async throws {
+        let directory = try TemporaryDirectory.make()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let standIn = try await MaiaStandIn.start(
+            acceptedTokens: [token],
+            tokenEndpoint: clientCredentials ? .init(clientID: clientID, clientSecret: secret) : nil)
+        let tokenFile = "\(directory)/maia-token"
+        try (token + "\n").write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let clock = ManualWallClock()
+        let logger = LogRecorder().logger()
+        var policy = policy
+        policy.api.baseURL = standIn.baseURL
+        policy.api.requestTimeout = .seconds(10)
+        if let tokenURL = standIn.tokenURL { policy.auth.tokenURL = tokenURL }
+        let maia = Daemon.makeMaia(
+            credentials: clientCredentials
+                ? .clientCredentials(id: clientID, secret: secret) : .staticToken(file: tokenFile),
+            policy: policy, clock: clock, random: SplitMix64(seed: seed), logger: logger)
+        let policyPath = "\(directory)/policy.toml"
+        let enforcer = EnforcerService(
+            configuration: .init(policyPath: policyPath, version: "test"), policy: policy, clock: clock,
+            caller: maia.caller, store: InMemoryTaskStore([]), random: SplitMix64(seed: seed), logger: logger)
+        try await enforcer.restore()
+        let reloader = PolicyReloadService(
+            path: policyPath, forceDryRun: false, enforcer: enforcer, notifier: RecordingNotifier(), logger: logger,
+            reloadClient: maia.reload)
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: enforcer)], gracefulShutdownSignals: [], logger: logger))
+        let wired = Wired(
+            standIn: standIn, clock: clock, enforcer: enforcer, maia: maia, reloader: reloader, policyPath: policyPath)
+        try await runServices(group) {
+            try await body(wired)
+        } cleanUp: {
+            await maia.shutdown()
+            try await standIn.shutdown()
+        }
+    }
+
+    /// Bug: the pool was sized once at start (`max_in_flight + 1` connections), so after a reload from 1 to 4 only
+    /// two stops could be on the wire at once and the others waited for a connection.
+    @Test func raisingMaxInFlightByReloadGrowsTheConnectionPool() async throws {
+        let answerDelay: Duration = .seconds(4)
+        try await Self.with(policy: Harness.policy { $0.api.maxInFlight = 1 }) { w in
+            try await w.reload("allow = [\"*\"]\n[api]\nmax_in_flight = 4\n")
+            #expect(await w.enforcer.policy.api.maxInFlight == 4)
+            w.standIn.setDefault(.delayed(answerDelay, .status(204)))
+            let ids = (0..<4).map { _ in TaskID.random() }
+            for id in ids {
+                _ = await w.enforcer.handle(
+                    .watch(id, maxRuntime: .seconds(1), startedAt: nil), from: Harness.requester)
+            }
+            w.clock.advance(by: .seconds(1))
+            let requests = try await w.standIn.waitForRequests(count: 4, timeout: .seconds(15))
+            // All four are on the wire before the first answer comes back: the last arrives well within the answer
+            // delay of the first (with two connections it could only arrive after the first answer, 4 s later).
+            let instants = requests.map(\.monotonic).sorted()
+            let spread = instants[3] - instants[0]
+            #expect(spread < .seconds(3), "the fourth stop reached Maia \(spread) after the first")
+            try await withBound(.seconds(15), "enforcer to become idle") { await w.enforcer.waitUntilIdle() }
+            for id in ids { #expect(await w.enforcer.record(id)?.state == .stopRequested) }
+        }
+    }
+
+    /// Bug: the client-credentials provider kept the `[retry]` of the start. After a reload, the next failure's
+    /// backoff is drawn from the new curve: exactly, on the manual clock and the seeded generator.
+    @Test func tokenBackoffFollowsReloadedRetrySection() async throws {
+        let seed: UInt64 = 5
+        let before = RetrySchedule(initialBackoff: .seconds(1), maxBackoff: .seconds(1), multiplier: 2)
+        let after = RetrySchedule(initialBackoff: .seconds(7), maxBackoff: .seconds(300), multiplier: 3)
+        let policy = Harness.policy {
+            $0.retry.initialBackoff = before.initialBackoff
+            $0.retry.maxBackoff = before.maxBackoff
+            $0.retry.multiplier = before.multiplier
+        }
+        try await Self.with(policy: policy, clientCredentials: true, seed: seed) { w in
+            let tokens = try #require(w.maia.tokens)
+            w.standIn.setDefaultTokenAnswer(.fail(.status(503)))
+            var rng = SplitMix64(seed: seed)
+
+            // Failure 1 under the start's [retry].
+            let first = w.clock.now()
+            await #expect(throws: TokenError.self) { try await tokens.token() }
+            let firstUntil = first.addingTimeInterval(before.delay(afterAttempt: 1, using: &rng).timeInterval)
+            #expect(try await Self.backingOffUntil(tokens) == firstUntil)
+
+            try await w.reload(
+                """
+                allow = ["*"]
+                [retry]
+                initial_backoff = "7s"
+                max_backoff = "5min"
+                multiplier = 3.0
+
+                """)
+            #expect(await w.enforcer.policy.retry.initialBackoff == .seconds(7))
+
+            // Failure 2 under the reloaded [retry]: cap min(300 s, 7 s × 3) = 21 s instead of the old 1 s.
+            w.clock.advance(to: firstUntil)
+            let second = w.clock.now()
+            await #expect(throws: TokenError.self) { try await tokens.token() }
+            #expect(w.standIn.tokenRequests.count == 2)
+            let secondUntil = second.addingTimeInterval(after.delay(afterAttempt: 2, using: &rng).timeInterval)
+            let actual = try await Self.backingOffUntil(tokens)
+            #expect(
+                actual == secondUntil,
+                "backoff \(actual.timeIntervalSince(second)) s, expected \(secondUntil.timeIntervalSince(second)) s")
+        }
+    }
+
+    /// The instant a provider that is backing off gives for its next try.
+    static func backingOffUntil(_ tokens: any TokenProvider) async throws -> Date {
+        do throws(TokenError) {
+            _ = try await tokens.token()
+        } catch {
+            if case .backingOff(_, _, let until) = error { return until }
+            throw error
+        }
+        throw HarnessError.unexpected("a token during the backoff")
+    }
+}

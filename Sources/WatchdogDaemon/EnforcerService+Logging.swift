@@ -1,5 +1,6 @@
 import Logging
 import WatchdogCore
+import WatchdogProtocol
 
 extension EnforcerService {
     func logWouldStop(_ record: TaskRecord) {

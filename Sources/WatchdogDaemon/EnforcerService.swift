@@ -3,6 +3,7 @@ import Glibc
 import Logging
 import ServiceLifecycle
 import WatchdogCore
+import WatchdogProtocol
 
 /// Owns every tracked task and enforces its deadline: the I/O shell around `TaskMachine`.
 ///

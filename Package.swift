@@ -32,11 +32,16 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
-        /// Pure logic: policy, spans, task records and their state machine, the control protocol.
+        /// The control socket's wire protocol, shared by the daemon and `maia-watchdogctl`: task IDs,
+        /// states, spans, RFC 3339 times, request lines (parsing and rendering), error codes and the
+        /// response objects. Depends on nothing but the standard library and FoundationEssentials.
+        .target(name: "WatchdogProtocol", swiftSettings: strict),
+        /// Pure logic: policy, task records and their state machine, the daemon's responses.
         .target(
             name: "WatchdogCore",
             dependencies: [
-                .product(name: "HeapModule", package: "swift-collections")
+                "WatchdogProtocol",
+                .product(name: "HeapModule", package: "swift-collections"),
             ],
             swiftSettings: strict
         ),
@@ -45,6 +50,7 @@ let package = Package(
             name: "MaiaClient",
             dependencies: [
                 "WatchdogCore",
+                "WatchdogProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -77,6 +83,7 @@ let package = Package(
         .target(
             name: "WatchdogDaemon",
             dependencies: [
+                "WatchdogProtocol",
                 "WatchdogCore",
                 "MaiaClient",
                 "Systemd",
@@ -103,7 +110,8 @@ let package = Package(
         .executableTarget(
             name: "maia-watchdogctl",
             dependencies: [
-                .product(name: "ArgumentParser", package: "swift-argument-parser")
+                "WatchdogProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
@@ -125,7 +133,12 @@ let package = Package(
             path: "Benchmarks/maia-watchdog-bench",
             swiftSettings: strict
         ),
-        .testTarget(name: "WatchdogCoreTests", dependencies: ["WatchdogCore"], swiftSettings: strict),
+        .testTarget(name: "WatchdogProtocolTests", dependencies: ["WatchdogProtocol"], swiftSettings: strict),
+        .testTarget(
+            name: "WatchdogCoreTests",
+            dependencies: ["WatchdogCore", "WatchdogProtocol"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "MaiaClientTests",
             dependencies: ["MaiaClient", "MaiaStandIn", "WatchdogCore"],
@@ -134,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "WatchdogDaemonTests",
             dependencies: [
-                "WatchdogDaemon", "WatchdogCore", "MaiaClient", "MaiaStandIn", "maia-watchdogd",
+                "WatchdogDaemon", "WatchdogCore", "WatchdogProtocol", "MaiaClient", "MaiaStandIn", "maia-watchdogd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -152,7 +165,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MaiaWatchdogCtlTests",
-            dependencies: ["maia-watchdogctl"],
+            dependencies: ["maia-watchdogctl", "WatchdogProtocol"],
             swiftSettings: strict
         ),
     ]

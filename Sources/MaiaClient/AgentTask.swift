@@ -1,5 +1,6 @@
 import FoundationEssentials
 import WatchdogCore
+import WatchdogProtocol
 
 /// An AI agent task as `GET /v1/ai/agents/tasks/{taskId}` describes it (`maia-agent-tasks.openapi.yaml`), reduced to
 /// what the daemon uses. Unknown fields are ignored; times are RFC 3339 (`2024-01-15T10:30:00.000Z`).

@@ -1,13 +1,10 @@
 import FoundationEssentials
+import WatchdogProtocol
 
-/// The `daemon` object of a `status` response.
+/// What the daemon reports about itself for `status`; ``DaemonReport`` is its wire form.
 public struct DaemonStatus: Sendable, Equatable {
     /// Whether the daemon holds a usable Maia token.
-    public enum TokenHealth: String, Sendable {
-        case ok
-        case missing
-        case failing
-    }
+    public typealias TokenHealth = WatchdogProtocol.TokenHealth
 
     public var version: String
     public var uptimeSeconds: Int
@@ -33,5 +30,19 @@ public struct DaemonStatus: Sendable, Equatable {
         self.apiBaseURL = apiBaseURL
         self.token = token
         self.storeRecreated = storeRecreated
+    }
+}
+
+extension DaemonReport {
+    /// The `daemon` object for `status`: every field filled, every tracked state counted.
+    public init(_ status: DaemonStatus) {
+        self.init(
+            version: status.version,
+            uptimeSeconds: status.uptimeSeconds,
+            policy: Policy(path: status.policyPath, loadedAt: RFC3339.format(status.policyLoadedAt)),
+            counts: status.counts,
+            dryRun: status.dryRun,
+            api: API(baseURL: status.apiBaseURL, token: status.token),
+            store: Store(recreated: status.storeRecreated))
     }
 }

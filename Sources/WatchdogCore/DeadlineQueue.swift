@@ -1,5 +1,6 @@
 import FoundationEssentials
 import HeapModule
+import WatchdogProtocol
 
 /// The enforcer's one ordered structure: every tracked task's next wake-up, earliest first.
 ///

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import WatchdogProtocol
 
 extension Enforcer {
     /// Names one store commit the enforcer asked for, so that answers and later events can refer to it.

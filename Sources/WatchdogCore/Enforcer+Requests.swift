@@ -1,4 +1,5 @@
 import FoundationEssentials
+import WatchdogProtocol
 
 extension Enforcer {
     /// One control-socket request from `requester`: its effect on the tracked tasks, and when it may be answered.

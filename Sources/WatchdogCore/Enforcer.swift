@@ -1,4 +1,5 @@
 import FoundationEssentials
+import WatchdogProtocol
 
 /// Every decision the daemon makes about its tracked tasks, as a value: the fleet-level state machine around
 /// `TaskMachine`. It owns the records (`TaskTable`), the one `DeadlineQueue` that says when to look next, the set

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import WatchdogProtocol
 
 /// What the enforcer's I/O shell must do after the state machine has decided.
 public enum EnforcerAction: Sendable, Equatable {

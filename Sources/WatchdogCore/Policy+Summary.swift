@@ -1,3 +1,5 @@
+import WatchdogProtocol
+
 extension Policy {
     /// A one-screen account of the policy in force, for `maia-watchdogd --check` (stdout).
     ///

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import WatchdogProtocol
 
 /// The operator's validated, immutable policy (the TOML file of `docs/policy.md`).
 ///

@@ -1,3 +1,5 @@
+import WatchdogProtocol
+
 /// Every key of the policy file, declared once: where it is written, its default, and what a reload does with it
 /// (the model: the rows of systemd's `oomd-conf.c`). The validator's known keys, its "did you mean" candidates and
 /// the reload's pinning of restart-only keys all derive from these rows; the checks of each value live in

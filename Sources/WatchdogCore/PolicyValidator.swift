@@ -1,3 +1,5 @@
+import WatchdogProtocol
+
 /// Walks a parsed policy table, collecting every problem and building the `Policy` when there are none.
 ///
 /// Each key is checked on its own, so one mistake never hides another; checks that relate two keys

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import WatchdogProtocol
 
 extension TaskMachine {
     /// A record loaded at start. A `stopping` record without a next attempt had an attempt in

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import WatchdogProtocol
 
 /// The per-task state machine: given an event and a record, it returns the new record and the
 /// action the enforcer must take. It performs no I/O and reads no clock; `now` and the random

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import WatchdogProtocol
 
 /// Who asked for a task to be watched or stopped (the control socket peer's SO_PEERCRED).
 public struct Requester: Sendable, Hashable, Codable {

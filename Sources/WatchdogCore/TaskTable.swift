@@ -1,3 +1,5 @@
+import WatchdogProtocol
+
 /// Every tracked record by ID, with the count of records per state kept up to date as records
 /// change, so that `status` and STATUS= cost O(1) instead of a walk over every record.
 ///

@@ -1,5 +1,6 @@
 import NIOCore
 import WatchdogCore
+import WatchdogProtocol
 
 /// What the control socket's framing yields: a request line (without `\n`), or the news that a
 /// line grew past the limit (after which the connection is closed and nothing more is read).

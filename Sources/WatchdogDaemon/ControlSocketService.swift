@@ -4,6 +4,7 @@ import NIOCore
 import ServiceLifecycle
 import Synchronization
 import WatchdogCore
+import WatchdogProtocol
 
 /// Serves the control socket: one child task per connection in a discarding task group, so a
 /// failing or stuck connection never affects the server or the others. Requests on a

@@ -4,6 +4,7 @@ import Logging
 import MaiaClient
 import ServiceLifecycle
 import WatchdogCore
+import WatchdogProtocol
 
 extension Daemon {
     /// Where the daemon's Maia token comes from.

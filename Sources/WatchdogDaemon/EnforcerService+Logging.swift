@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Logging
 import WatchdogCore
+import WatchdogProtocol
 
 extension EnforcerService {
     /// Writes each note to the journal, in order: the enforcer says what happened, this says it in words.

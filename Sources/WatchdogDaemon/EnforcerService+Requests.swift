@@ -2,6 +2,7 @@ import FoundationEssentials
 import Glibc
 import Logging
 import WatchdogCore
+import WatchdogProtocol
 
 extension EnforcerService {
     // MARK: requests

@@ -3,6 +3,7 @@ import Glibc
 import Logging
 import ServiceLifecycle
 import WatchdogCore
+import WatchdogProtocol
 
 /// Executes the `Enforcer`'s decisions: the I/O shell around the state machine.
 ///

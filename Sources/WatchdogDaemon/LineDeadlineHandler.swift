@@ -1,5 +1,6 @@
 import NIOCore
 import WatchdogCore
+import WatchdogProtocol
 
 /// Closes a control connection that brings no complete request line, and is given no answer, for `timeout`: an
 /// idle client, or a slow one that holds a partial line (bytes that never end a line do not count). It writes one

@@ -5,6 +5,7 @@ import Logging
 import Synchronization
 import SystemPackage
 import WatchdogCore
+import WatchdogProtocol
 
 /// The durable `TaskStore`: one SQLite file (`tasks.sqlite3`) in the state directory, in WAL mode
 /// with `synchronous=FULL`, through the system libsqlite3.

@@ -3,6 +3,7 @@ import FoundationEssentials
 import Glibc
 import SystemPackage
 import WatchdogCore
+import WatchdogProtocol
 
 /// The connection behind `SQLiteTaskStore` and everything done with it: opening and checking the
 /// file, migrating the schema, writing batches, reading records back.

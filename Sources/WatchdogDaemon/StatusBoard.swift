@@ -2,6 +2,7 @@ import FoundationEssentials
 import Glibc
 import Synchronization
 import WatchdogCore
+import WatchdogProtocol
 
 /// What STATUS= says: counts per state and the last stop answer, e.g.
 /// `watching 12, stopping 1, last stop 09:14:03 → 204`. Updates are cheap and coalesced; the

@@ -1,4 +1,5 @@
 import WatchdogCore
+import WatchdogProtocol
 
 /// The STATUS= text: `watching 12, stopping 1`.
 enum StatusLine {

@@ -2,6 +2,7 @@ import FoundationEssentials
 import Glibc
 import MaiaClient
 import WatchdogCore
+import WatchdogProtocol
 
 /// Makes one stop attempt and reports it as the state machine needs it.
 public protocol StopCaller: Sendable {

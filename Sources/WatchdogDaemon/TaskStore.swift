@@ -1,5 +1,6 @@
 import Synchronization
 import WatchdogCore
+import WatchdogProtocol
 
 /// Where task records live between restarts.
 ///

@@ -2,6 +2,7 @@ import FoundationEssentials
 import Glibc
 import SystemPackage
 import WatchdogCore
+import WatchdogProtocol
 
 /// What `maia-watchdogd --check-state` reports about a healthy store: opened read-only, the full
 /// `PRAGMA integrity_check` passed and every record decoded.

@@ -1,5 +1,6 @@
 import Synchronization
 import WatchdogCore
+import WatchdogProtocol
 
 /// The last known health of the Maia token, for `status` and STATUS=.
 public final class TokenHealthTracker: Sendable {

@@ -1,5 +1,6 @@
 import Logging
 import WatchdogCore
+import WatchdogProtocol
 
 /// The `MAIA_EVENT` values and the metadata keys the journal maps to `MAIA_*` fields
 /// (`task.id` → `MAIA_TASK_ID`).

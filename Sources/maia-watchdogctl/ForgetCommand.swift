@@ -1,9 +1,10 @@
 import ArgumentParser
+import WatchdogProtocol
 
 /// `forget TASK_ID`: Stop tracking a task that ended normally.
 struct ForgetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "forget",
+        commandName: ControlVerb.forget.rawValue,
         abstract: "Stop tracking a task that ended normally."
     )
 
@@ -13,10 +14,14 @@ struct ForgetCommand: ParsableCommand {
     var taskID: String
 
     func validate() throws {
-        _ = try ControlRequest.forget(taskID: taskID)
+        _ = try request()
     }
 
     func run() throws {
-        try global.perform(ControlRequest.forget(taskID: taskID))
+        try global.perform(request())
+    }
+
+    private func request() throws -> RequestLine {
+        .forget(taskID: try RequestWord.taskID(taskID))
     }
 }

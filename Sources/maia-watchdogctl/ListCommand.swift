@@ -1,18 +1,19 @@
 import ArgumentParser
+import WatchdogProtocol
 
 /// `list [--state STATE]`: every tracked task, or those in one state.
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list",
+        commandName: ControlVerb.list.rawValue,
         abstract: "List the tracked tasks, as a table (ID, STATE, DEADLINE, ATTEMPTS, LAST)."
     )
 
     @OptionGroup(title: "Global Options") var global: GlobalOptions
 
     @Option(name: .long, help: ArgumentHelp("Only the tasks in this state.", valueName: "state"))
-    var state: TaskStateFilter?
+    var state: TaskState?
 
     func run() throws {
-        try global.perform(ControlRequest.list(state: state))
+        try global.perform(.list(state: state), listing: state)
     }
 }

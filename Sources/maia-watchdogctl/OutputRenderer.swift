@@ -1,17 +1,15 @@
+import WatchdogProtocol
+
 /// Turns successful responses into text for people. Scripts should use `--json`: this text
 /// may change between versions.
 enum OutputRenderer {
-    /// The states in the order the daemon's life cycle visits them; others follow, sorted.
-    static let stateOrder = [
-        "watching", "stopping", "stop_requested", "not_running", "not_found", "rejected", "gave_up", "dry_run",
-    ]
-
-    /// Returns the text for `response`, or `nil` when it lacks what `expectation` needs.
-    static func render(_ response: ControlResponse, for expectation: ResponseExpectation) -> String? {
-        switch expectation {
+    /// Returns the text for `response`, or `nil` when it lacks `field`. `state` is the filter of
+    /// a `list`.
+    static func render(_ response: ControlReply, for field: ControlReply.Field, listing state: TaskState?) -> String? {
+        switch field {
         case .task:
             response.task.map(taskBlock)
-        case .tasks(let state):
+        case .tasks:
             response.tasks.map { taskTable($0, state: state) }
         case .daemon:
             response.daemon.map(daemonBlock)
@@ -22,11 +20,11 @@ enum OutputRenderer {
     static func taskBlock(_ task: TaskReport) -> String {
         let exempt = "none (exempt)"
         return keyValueBlock([
-            ("id", task.id ?? "-"),
-            ("state", task.state ?? "-"),
+            ("id", task.id?.rawValue ?? "-"),
+            ("state", task.state?.rawValue ?? "-"),
             ("watched at", task.watchedAt ?? "-"),
             ("deadline", task.deadline ?? exempt),
-            ("max runtime", task.maxRuntimeSeconds.map(span) ?? exempt),
+            ("max runtime", task.maxRuntime.map(span) ?? exempt),
             ("attempts", task.attempts.map(String.init) ?? "-"),
             ("last http status", task.lastHTTPStatus.map(String.init) ?? "-"),
             ("last error", task.lastError ?? "-"),
@@ -36,15 +34,15 @@ enum OutputRenderer {
     }
 
     /// Tasks as a table, in the order the daemon sent them.
-    static func taskTable(_ tasks: [TaskReport], state: String?) -> String {
+    static func taskTable(_ tasks: [TaskReport], state: TaskState?) -> String {
         guard !tasks.isEmpty else {
-            return state.map { "No tasks in state \($0)." } ?? "No tasks are tracked."
+            return state.map { "No tasks in state \($0.rawValue)." } ?? "No tasks are tracked."
         }
         let header = ["ID", "STATE", "DEADLINE", "ATTEMPTS", "LAST"]
         let rows = tasks.map { task in
             [
-                task.id ?? "-",
-                task.state ?? "-",
+                task.id?.rawValue ?? "-",
+                task.state?.rawValue ?? "-",
                 task.deadline ?? "none",
                 task.attempts.map(String.init) ?? "-",
                 last(task),
@@ -53,28 +51,31 @@ enum OutputRenderer {
         return table([header] + rows)
     }
 
-    /// The daemon's status as an aligned block, with one line per state that has tasks.
+    /// The daemon's status as an aligned block, with one line per state the daemon counted, in
+    /// life-cycle order (``TaskState/allCases``).
     static func daemonBlock(_ daemon: DaemonReport) -> String {
         var pairs: [(String, String)] = [
             ("version", daemon.version ?? "-"),
-            ("uptime", daemon.uptimeSeconds.map(span) ?? "-"),
+            ("uptime", daemon.uptimeSeconds.map { span(Double($0)) } ?? "-"),
             ("policy", daemon.policy?.path ?? "-"),
             ("policy loaded at", daemon.policy?.loadedAt ?? "-"),
             ("dry run", daemon.dryRun.map { $0 ? "yes" : "no" } ?? "-"),
             ("api", daemon.api?.baseURL ?? "-"),
-            ("api token", daemon.api?.token ?? "-"),
+            ("api token", daemon.api?.token?.rawValue ?? "-"),
         ]
         let counts = daemon.counts ?? [:]
         pairs.append(("tasks", String(counts.values.reduce(0, +))))
-        let states = counts.keys.sorted { left, right in
-            let leftRank = stateOrder.firstIndex(of: left) ?? stateOrder.count
-            let rightRank = stateOrder.firstIndex(of: right) ?? stateOrder.count
-            return leftRank == rightRank ? left < right : leftRank < rightRank
-        }
-        for state in states {
-            pairs.append(("  " + state, String(counts[state] ?? 0)))
+        for state in TaskState.allCases {
+            guard let count = counts[state] else { continue }
+            pairs.append(("  " + state.rawValue, String(count)))
         }
         return keyValueBlock(pairs)
+    }
+
+    /// A duration as a systemd-style span, to the nearest second.
+    static func span(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return span(Double(seconds) + Double(attoseconds) / 1e18)
     }
 
     /// A number of seconds as a systemd-style span: `2700` is `45min`, `5400` is `1h 30min`.

@@ -1,9 +1,10 @@
 import ArgumentParser
+import WatchdogProtocol
 
 /// `status [TASK_ID]`: the daemon's status, or one task's record.
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status",
+        commandName: ControlVerb.status.rawValue,
         abstract: "Show the daemon's status, or one task's record."
     )
 
@@ -13,10 +14,14 @@ struct StatusCommand: ParsableCommand {
     var taskID: String?
 
     func validate() throws {
-        _ = try ControlRequest.status(taskID: taskID)
+        _ = try request()
     }
 
     func run() throws {
-        try global.perform(ControlRequest.status(taskID: taskID))
+        try global.perform(request())
+    }
+
+    private func request() throws -> RequestLine {
+        .status(taskID: try taskID.map(RequestWord.taskID))
     }
 }

@@ -1,9 +1,10 @@
 import ArgumentParser
+import WatchdogProtocol
 
 /// `stop TASK_ID`: Ask Maia to stop a task now (still subject to the policy's allowlist).
 struct StopCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "stop",
+        commandName: ControlVerb.stop.rawValue,
         abstract: "Ask Maia to stop a task now (still subject to the policy's allowlist)."
     )
 
@@ -13,10 +14,14 @@ struct StopCommand: ParsableCommand {
     var taskID: String
 
     func validate() throws {
-        _ = try ControlRequest.stop(taskID: taskID)
+        _ = try request()
     }
 
     func run() throws {
-        try global.perform(ControlRequest.stop(taskID: taskID))
+        try global.perform(request())
+    }
+
+    private func request() throws -> RequestLine {
+        .stop(taskID: try RequestWord.taskID(taskID))
     }
 }

@@ -1,9 +1,10 @@
 import ArgumentParser
+import WatchdogProtocol
 
 /// `watch TASK_ID [--max-runtime SPAN] [--started-at RFC3339]`: start enforcing a task's runtime.
 struct WatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "watch",
+        commandName: ControlVerb.watch.rawValue,
         abstract: "Start enforcing the maximum runtime of a task.",
         discussion: """
             Watching a task that is already tracked returns its record unchanged. --max-runtime may \
@@ -32,7 +33,11 @@ struct WatchCommand: ParsableCommand {
         try global.perform(request())
     }
 
-    private func request() throws -> ControlRequest {
-        try ControlRequest.watch(taskID: taskID, maxRuntime: maxRuntime, startedAt: startedAt)
+    private func request() throws -> RequestLine {
+        let id = try RequestWord.taskID(taskID)
+        // Spans are written without spaces in requests: "1h 30min" becomes "1h30min".
+        let span = try maxRuntime.map { try RequestWord.validated($0.filter { $0 != " " }, for: "--max-runtime") }
+        let start = try startedAt.map { try RequestWord.validated($0, for: "--started-at") }
+        return .watch(taskID: id, maxRuntime: span, startedAt: start)
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+import WatchdogProtocol
 
 /// What the client prints for the daemon's answers.
 @Suite("Output")
@@ -97,5 +98,19 @@ struct OutputTests {
 
                 """
         )
+    }
+
+    /// The status block lists the counts in life-cycle order, whatever order the daemon wrote them
+    /// in, and knows every state.
+    @Test func daemonStatusOrdersEveryStateByTheLifeCycle() throws {
+        let counts = TaskState.tracked.reversed().enumerated().map { #""\#($1.rawValue)":\#($0 + 1)"# }
+        let answer = #"{"ok":true,"daemon":{"counts":{"# + counts.joined(separator: ",") + "}}}"
+        let daemon = try FakeDaemon(script: .answer(answer))
+        let outcome = try CtlProcess.run(["--socket", daemon.path, "status"])
+        daemon.finish()
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let shown = outcome.standardOutput.split(separator: "\n").filter { $0.hasPrefix("  ") }
+            .compactMap { $0.split(separator: " ").first.map(String.init) }
+        #expect(shown == TaskState.tracked.map(\.rawValue))
     }
 }

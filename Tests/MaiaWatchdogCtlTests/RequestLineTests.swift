@@ -1,4 +1,5 @@
 import Testing
+import WatchdogProtocol
 
 /// The exact request lines the client sends for every command and option form.
 @Suite("Request lines")
@@ -54,15 +55,27 @@ struct RequestLineTests {
         #expect(!outcome.timedOut)
     }
 
-    @Test(arguments: [
-        "watching", "stopping", "stop_requested", "not_running", "not_found", "rejected", "gave_up", "dry_run",
-    ])
+    /// `list --state` accepts every state a tracked record can be in, from the one list of states.
+    @Test(arguments: TaskState.tracked.map(\.rawValue))
     func listFiltersByEveryState(_ state: String) throws {
         let daemon = try FakeDaemon(script: .answer(Fixtures.emptyListAnswer))
         let outcome = try CtlProcess.run(["--socket", daemon.path, "list", "--state", state])
         #expect(daemon.finish().requestLine == "list state=\(state)")
         #expect(outcome.status == 0)
         #expect(outcome.standardOutput == "No tasks in state \(state).\n")
+    }
+
+    /// ... and nothing else: `forgotten` is only ever reported, never a state to list by.
+    @Test func listRefusesTheOtherStates() throws {
+        let untracked = TaskState.allCases.filter { !TaskState.tracked.contains($0) }.map(\.rawValue)
+        #expect(untracked == ["forgotten"])
+        for state in untracked + ["sleeping"] {
+            let outcome = try CtlProcess.run(["--socket", "/nonexistent/maia-watchdog.sock", "list", "--state", state])
+            #expect(outcome.status == 2, "\(state): \(outcome.standardError)")
+            #expect(
+                outcome.standardError.contains(TaskState.tracked.map { "  - \($0.rawValue)" }.joined(separator: "\n")),
+                "\(outcome.standardError)")
+        }
     }
 
     @Test func globalOptionsAfterTheSubcommand() throws {

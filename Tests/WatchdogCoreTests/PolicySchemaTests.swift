@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WatchdogProtocol
 
 @testable import WatchdogCore
 

@@ -1,8 +1,9 @@
 import Foundation
 import Glibc
 import Testing
+import WatchdogCore
 
-@testable import WatchdogCore
+@testable import WatchdogProtocol
 
 @Suite("RFC3339 formatting and JSON strings")
 struct RFC3339FormatTests {

@@ -1,4 +1,5 @@
 import Testing
+import WatchdogProtocol
 
 @testable import WatchdogCore
 

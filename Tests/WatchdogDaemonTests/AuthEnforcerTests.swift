@@ -3,6 +3,7 @@ import MaiaClient
 import MaiaStandIn
 import Testing
 import WatchdogCore
+import WatchdogProtocol
 
 @testable import WatchdogDaemon
 

@@ -4,6 +4,7 @@ import MaiaClient
 import MaiaStandIn
 import ServiceLifecycle
 import WatchdogCore
+import WatchdogProtocol
 
 @testable import WatchdogDaemon
 

@@ -5,6 +5,7 @@ import MaiaStandIn
 import ServiceLifecycle
 import Testing
 import WatchdogCore
+import WatchdogProtocol
 
 @testable import WatchdogDaemon
 

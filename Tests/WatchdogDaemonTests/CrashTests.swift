@@ -4,6 +4,7 @@ import MaiaStandIn
 import Synchronization
 import Testing
 import WatchdogCore
+import WatchdogProtocol
 
 @testable import WatchdogDaemon
 

@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import Testing
 import WatchdogCore
+import WatchdogProtocol
 
 @testable import WatchdogDaemon
 

@@ -2,6 +2,7 @@ import Foundation
 import MaiaStandIn
 import Testing
 import WatchdogCore
+import WatchdogProtocol
 
 @testable import WatchdogDaemon
 

@@ -3,6 +3,7 @@ import Glibc
 import Logging
 import Testing
 import WatchdogCore
+import WatchdogProtocol
 
 @testable import WatchdogDaemon
 

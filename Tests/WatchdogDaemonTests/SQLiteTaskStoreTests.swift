@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import Testing
 import WatchdogCore
+import WatchdogProtocol
 
 @testable import WatchdogDaemon
 

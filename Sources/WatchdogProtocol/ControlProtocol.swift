@@ -1,13 +1,10 @@
 import FoundationEssentials
 
 /// The control socket's line protocol (see `docs/protocol.md`): parsing request lines.
-/// Responses are encoded by `ControlResponse`.
+/// The verbs are ``ControlVerb``, the option keys ``RequestLine/Key``; responses are ``ControlReply``.
 public enum ControlProtocol {
     /// The longest request line accepted, not counting `\r\n`.
     public static let maxLineBytes = 4096
-
-    /// The verbs; any other single word is taken as a task ID.
-    public static let verbs: Set<Substring> = ["watch", "stop", "forget", "status", "list"]
 
     /// Parses one line (without its `\n`; a trailing `\r` is ignored here).
     public static func parse(_ line: some Collection<UInt8>) -> Result<ControlRequest, ControlError> {
@@ -35,24 +32,24 @@ public enum ControlProtocol {
                 ))
         }
         let arguments = words.dropFirst()
-        switch verb {
-        case "watch":
+        switch ControlVerb(verb) {
+        case .watch:
             return parseWatch(arguments)
-        case "stop":
-            return oneTaskID(arguments, verb: "stop").map { .stop($0) }
-        case "forget":
-            return oneTaskID(arguments, verb: "forget").map { .forget($0) }
-        case "status":
+        case .stop:
+            return oneTaskID(arguments, verb: .stop).map { .stop($0) }
+        case .forget:
+            return oneTaskID(arguments, verb: .forget).map { .forget($0) }
+        case .status:
             if arguments.isEmpty { return .success(.status(nil)) }
-            return oneTaskID(arguments, verb: "status").map { .status($0) }
-        case "list":
+            return oneTaskID(arguments, verb: .status).map { .status($0) }
+        case .list:
             return parseList(arguments)
-        default:
+        case nil:
             guard arguments.isEmpty else {
                 return .failure(
                     ControlError(
                         .badRequest,
-                        "unknown verb \"\(clip(verb))\"; expected watch, stop, forget, status, list or a task ID"))
+                        "unknown verb \"\(clip(verb))\"; expected \(ControlVerb.spelledOut) or a task ID"))
             }
             return taskID(verb).map { .watch($0, maxRuntime: nil, startedAt: nil) }
         }
@@ -89,14 +86,14 @@ public enum ControlProtocol {
             guard seen.insert(key).inserted else {
                 return .failure(ControlError(.badRequest, "\(key) given twice"))
             }
-            switch key {
-            case "max-runtime":
+            switch RequestLine.Key(rawValue: String(key)) {
+            case .maxRuntime:
                 do {
                     maxRuntime = try TimeSpan(parsing: String(value)).duration
                 } catch {
                     return .failure(ControlError(.badRequest, "max-runtime: \(error)"))
                 }
-            case "started-at":
+            case .startedAt:
                 guard let date = RFC3339.parse(value) else {
                     return .failure(
                         ControlError(
@@ -104,7 +101,7 @@ public enum ControlProtocol {
                             "started-at: \"\(clip(value))\" is not an RFC 3339 time like 2026-11-29T09:14:03Z"))
                 }
                 startedAt = date
-            default:
+            case .state, nil:
                 return .failure(
                     ControlError(
                         .badRequest, "unknown option \"\(clip(key))\"; watch takes max-runtime= and started-at="))
@@ -115,20 +112,22 @@ public enum ControlProtocol {
 
     private static func parseList(_ arguments: ArraySlice<Substring>) -> Result<ControlRequest, ControlError> {
         guard let option = arguments.first else { return .success(.list(nil)) }
-        guard arguments.count == 1, option.hasPrefix("state=") else {
+        let prefix = RequestLine.argument(.state, "")
+        guard arguments.count == 1, option.hasPrefix(prefix) else {
             return .failure(ControlError(.badRequest, "list takes only state=STATE"))
         }
-        let name = option.dropFirst("state=".count)
-        guard let state = TaskState(rawValue: String(name)), state != .forgotten else {
-            let names = TaskState.allCases.filter { $0 != .forgotten }.map(\.rawValue).joined(separator: ", ")
+        let name = option.dropFirst(prefix.count)
+        guard let state = TaskState(rawValue: String(name)), TaskState.tracked.contains(state) else {
+            let names = TaskState.tracked.map(\.rawValue).joined(separator: ", ")
             return .failure(ControlError(.badRequest, "unknown state \"\(clip(name))\"; one of \(names)"))
         }
         return .success(.list(state))
     }
 
-    private static func oneTaskID(_ arguments: ArraySlice<Substring>, verb: String) -> Result<TaskID, ControlError> {
+    private static func oneTaskID(_ arguments: ArraySlice<Substring>, verb: ControlVerb) -> Result<TaskID, ControlError>
+    {
         guard arguments.count == 1, let word = arguments.first else {
-            return .failure(ControlError(.badRequest, "\(verb) takes exactly one TASK_ID"))
+            return .failure(ControlError(.badRequest, "\(verb.rawValue) takes exactly one TASK_ID"))
         }
         return taskID(word)
     }

@@ -1,7 +1,6 @@
 import Foundation
 import Testing
-
-@testable import WatchdogCore
+import WatchdogProtocol
 
 @Suite("TaskID held as 128 bits")
 struct TaskIDTests {
@@ -39,5 +38,16 @@ struct TaskIDTests {
         #expect(String(decoding: data, as: UTF8.self) == #"["0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11"]"#)
         #expect(try JSONDecoder().decode([TaskID].self, from: data) == [id])
         #expect(throws: DecodingError.self) { try JSONDecoder().decode([TaskID].self, from: Data(#"["nope"]"#.utf8)) }
+    }
+
+    @Test func taskIDForms() {
+        #expect(TaskID("0B6C9F6E-3C2F-4A63-9A43-2F0F5D1C7A11")?.rawValue == "0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11")
+        for bad in [
+            "", "0b6c9f6e3c2f4a639a432f0f5d1c7a11", "0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a1g",
+            "{0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a1}", "0b6c9f6e-3c2f-4a63-9a43_2f0f5d1c7a11",
+            "0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11 ",
+        ] {
+            #expect(TaskID(bad) == nil, "accepted \(bad)")
+        }
     }
 }

@@ -1,4 +1,7 @@
 /// Where a tracked task stands. `watching` → `stopping` → one terminal state.
+///
+/// The one list of states: the daemon's counts, `list state=`, `maia-watchdogctl list --state` and the
+/// order its status block shows counts in all derive from `allCases`, which is declared in life-cycle order.
 public enum TaskState: String, Sendable, Codable, CaseIterable, Hashable {
     case watching
     /// Stop attempts under way or backing off.
@@ -17,6 +20,10 @@ public enum TaskState: String, Sendable, Codable, CaseIterable, Hashable {
     case dryRun = "dry_run"
     /// Reported once by `forget`; never stored.
     case forgotten
+
+    /// The states a tracked record can be in (every case but `forgotten`), in life-cycle order: what
+    /// `list state=` accepts and what the daemon's `counts` object holds.
+    public static let tracked: [TaskState] = allCases.filter { $0 != .forgotten }
 
     /// Whether the record's story has ended (kept for `retention`, then dropped).
     public var isTerminal: Bool {

@@ -1,0 +1,19 @@
+import FoundationEssentials
+import WatchdogProtocol
+
+extension TaskReport {
+    /// The TASK object for `record`: every field filled, times in RFC 3339 UTC with milliseconds.
+    public init(_ record: TaskRecord) {
+        self.init(
+            id: record.id,
+            state: record.state,
+            watchedAt: RFC3339.format(record.watchedAt),
+            deadline: record.deadline.map(RFC3339.format),
+            maxRuntime: record.maxRuntime,
+            attempts: record.attempts,
+            lastHTTPStatus: record.lastHTTPStatus,
+            lastError: record.lastError,
+            updatedAt: RFC3339.format(record.updatedAt),
+            requestedBy: Requester(uid: Int(record.requestedBy.uid), pid: Int(record.requestedBy.pid)))
+    }
+}

@@ -1,0 +1,115 @@
+/// The `daemon` object of a `status` response, as the socket carries it.
+///
+/// The daemon fills every field from its `DaemonStatus`; `maia-watchdogctl` decodes it leniently (a
+/// field that is missing or of an unexpected type reads as `nil`). Times are kept as their RFC 3339
+/// text.
+public struct DaemonReport: Sendable, Equatable, Decodable {
+    /// The policy in force.
+    public struct Policy: Sendable, Equatable, Decodable {
+        public var path: String?
+        /// RFC 3339.
+        public var loadedAt: String?
+
+        public init(path: String?, loadedAt: String?) {
+            self.path = path
+            self.loadedAt = loadedAt
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case path
+            case loadedAt = "loaded_at"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            path = container.lenient(String.self, .path)
+            loadedAt = container.lenient(String.self, .loadedAt)
+        }
+    }
+
+    /// The Maia API the daemon calls.
+    public struct API: Sendable, Equatable, Decodable {
+        public var baseURL: String?
+        public var token: TokenHealth?
+
+        public init(baseURL: String?, token: TokenHealth?) {
+            self.baseURL = baseURL
+            self.token = token
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case token
+            case baseURL = "base_url"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            baseURL = container.lenient(String.self, .baseURL)
+            token = container.lenient(TokenHealth.self, .token)
+        }
+    }
+
+    /// The task store.
+    public struct Store: Sendable, Equatable, Decodable {
+        /// How many times the store file was found deleted or replaced and written afresh.
+        public var recreated: Int?
+
+        public init(recreated: Int?) {
+            self.recreated = recreated
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case recreated
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            recreated = container.lenient(Int.self, .recreated)
+        }
+    }
+
+    public var version: String?
+    /// `uptime_s`.
+    public var uptimeSeconds: Int?
+    public var policy: Policy?
+    /// Tracked tasks per state. The daemon writes every state of ``TaskState/tracked``, in that
+    /// order; a state this version does not know is left out when decoding.
+    public var counts: [TaskState: Int]?
+    public var dryRun: Bool?
+    public var api: API?
+    public var store: Store?
+
+    public init(
+        version: String?, uptimeSeconds: Int?, policy: Policy?, counts: [TaskState: Int]?, dryRun: Bool?, api: API?,
+        store: Store?
+    ) {
+        self.version = version
+        self.uptimeSeconds = uptimeSeconds
+        self.policy = policy
+        self.counts = counts
+        self.dryRun = dryRun
+        self.api = api
+        self.store = store
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case version, policy, counts, api, store
+        case uptimeSeconds = "uptime_s"
+        case dryRun = "dry_run"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        version = container.lenient(String.self, .version)
+        uptimeSeconds = container.lenient(Int.self, .uptimeSeconds)
+        policy = container.lenient(Policy.self, .policy)
+        counts = container.lenient([String: Int].self, .counts).map { counts in
+            Dictionary(
+                uniqueKeysWithValues: counts.compactMap { name, count in TaskState(rawValue: name).map { ($0, count) } }
+            )
+        }
+        dryRun = container.lenient(Bool.self, .dryRun)
+        api = container.lenient(API.self, .api)
+        store = container.lenient(Store.self, .store)
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+import WatchdogCore
+import WatchdogProtocol
+
+@Suite("ControlResponse")
+struct ControlResponseTests {
+    let record = TaskRecord(
+        id: TaskID("0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11")!, state: .stopping,
+        watchedAt: Date(timeIntervalSince1970: 1_795_942_800), startedAt: Date(timeIntervalSince1970: 1_795_942_800),
+        deadline: Date(timeIntervalSince1970: 1_795_945_500.25), maxRuntime: .seconds(2700), attempts: 2,
+        lastHTTPStatus: 502, lastError: "upstream \"gateway\"\nbroke",
+        updatedAt: Date(timeIntervalSince1970: 1_795_945_501),
+        requestedBy: Requester(uid: 1000, pid: 4242))
+
+    @Test func taskLineHasEveryFieldInOrder() {
+        #expect(
+            ControlResponse.task(record).jsonLine
+                == #"{"ok":true,"task":{"id":"0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11","state":"stopping","#
+                + #""watched_at":"2026-11-29T09:00:00.000Z","deadline":"2026-11-29T09:45:00.250Z","max_runtime_s":2700,"#
+                + #""attempts":2,"last_http_status":502,"last_error":"upstream \"gateway\"\nbroke","#
+                + #""updated_at":"2026-11-29T09:45:01.000Z","requested_by":{"uid":1000,"pid":4242}}}"#)
+    }
+
+    @Test func exemptTaskHasNulls() throws {
+        var exempt = record
+        exempt.deadline = nil
+        exempt.maxRuntime = nil
+        exempt.lastHTTPStatus = nil
+        exempt.lastError = nil
+        let line = ControlResponse.tasks([exempt]).jsonLine
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+        let task = (object["tasks"] as! [[String: Any]])[0]
+        #expect(task["deadline"] is NSNull)
+        #expect(task["max_runtime_s"] is NSNull)
+        #expect(task["last_http_status"] is NSNull)
+        #expect(task["last_error"] is NSNull)
+    }
+
+    @Test func failureAndDaemonStatusAreValidJSON() throws {
+        let failure = ControlResponse.failure(ControlError(.notAllowed, "nope \u{1}")).jsonLine
+        #expect(failure == #"{"ok":false,"error":"not_allowed","message":"nope \u0001"}"#)
+        let status = DaemonStatus(
+            version: "0.1.0", uptimeSeconds: 12, policyPath: "/etc/p.toml",
+            policyLoadedAt: Date(timeIntervalSince1970: 0), counts: [.watching: 3], dryRun: true,
+            apiBaseURL: "https://eu1.api.matillion.com/dpc", token: .missing, storeRecreated: 2)
+        let line = ControlResponse.daemon(status).jsonLine
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+        let daemon = object["daemon"] as! [String: Any]
+        #expect((daemon["counts"] as! [String: Int])["watching"] == 3)
+        #expect((daemon["counts"] as! [String: Int])["gave_up"] == 0)
+        #expect((daemon["api"] as! [String: String])["token"] == "missing")
+        #expect((daemon["policy"] as! [String: String])["loaded_at"] == "1970-01-01T00:00:00.000Z")
+        #expect(daemon["dry_run"] as? Bool == true)
+        #expect((daemon["store"] as! [String: Int])["recreated"] == 2)
+    }
+}

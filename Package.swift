@@ -133,6 +133,19 @@ let package = Package(
             path: "Benchmarks/maia-watchdog-bench",
             swiftSettings: strict
         ),
+        /// What every test target shares: the manual clock, bounded waits, temporary directories, the log recorder
+        /// (over swift-log's `InMemoryLogHandler`) and Unix socket files. Never linked into a product.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "WatchdogCore",
+                "WatchdogProtocol",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(name: "WatchdogProtocolTests", dependencies: ["WatchdogProtocol"], swiftSettings: strict),
         .testTarget(
             name: "WatchdogCoreTests",
@@ -141,13 +154,17 @@ let package = Package(
         ),
         .testTarget(
             name: "MaiaClientTests",
-            dependencies: ["MaiaClient", "MaiaStandIn", "WatchdogCore"],
+            dependencies: [
+                "MaiaClient", "MaiaStandIn", "WatchdogCore", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "WatchdogDaemonTests",
             dependencies: [
                 "WatchdogDaemon", "WatchdogCore", "WatchdogProtocol", "MaiaClient", "MaiaStandIn", "maia-watchdogd",
+                "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -165,7 +182,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MaiaWatchdogCtlTests",
-            dependencies: ["maia-watchdogctl", "WatchdogProtocol"],
+            dependencies: ["maia-watchdogctl", "WatchdogProtocol", "TestSupport"],
             swiftSettings: strict
         ),
     ]

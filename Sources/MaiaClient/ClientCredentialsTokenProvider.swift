@@ -74,7 +74,7 @@ public actor ClientCredentialsTokenProvider: TokenProvider {
 
     private var configuration: Configuration
     private let transport: any MaiaTransport
-    private let clock: any ClientClock
+    private let clock: any WallClock
     private var rng: any RandomNumberGenerator & Sendable
     private let logger: Logger
     private let onHealthChange: (@Sendable (_ healthy: Bool) -> Void)?
@@ -94,7 +94,7 @@ public actor ClientCredentialsTokenProvider: TokenProvider {
     public init(
         configuration: Configuration,
         transport: any MaiaTransport,
-        clock: any ClientClock,
+        clock: any WallClock,
         random: some RandomNumberGenerator & Sendable,
         logger: Logger,
         onHealthChange: (@Sendable (_ healthy: Bool) -> Void)? = nil

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import WatchdogCore
 
 /// The one place the rate limit is applied: every stop call and every token request waits its turn at the shared
 /// ``RateLimiter`` before it is sent, and a 429 from the Maia API pauses the whole limiter (every caller, not only
@@ -14,10 +15,10 @@ public struct RateLimitedTransport: MaiaTransport {
     private let inner: any MaiaTransport
     /// The limiter shared by every call through this transport.
     public let limiter: RateLimiter
-    private let clock: any ClientClock
+    private let clock: any WallClock
 
     /// Wraps `inner` (in production the ``HTTPTransport``) behind `limiter`.
-    public init(_ inner: any MaiaTransport, limiter: RateLimiter, clock: any ClientClock) {
+    public init(_ inner: any MaiaTransport, limiter: RateLimiter, clock: any WallClock) {
         self.inner = inner
         self.limiter = limiter
         self.clock = clock

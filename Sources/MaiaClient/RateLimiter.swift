@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import Synchronization
+import WatchdogCore
 
 /// One token bucket (``TokenBucket``) shared by every call to Maia, stops and token requests alike, with callers served
 /// strictly first come, first served, and never more than `ratePerMinute` calls in any 60 seconds (``SlidingWindow``:
@@ -62,7 +63,7 @@ public final class RateLimiter: Sendable {
     }
 
     private let state: Mutex<State>
-    private let clock: any ClientClock
+    private let clock: any WallClock
     /// The longest a single ``pause(until:)`` holds the client.
     public let maximumPause: Duration
 
@@ -71,7 +72,7 @@ public final class RateLimiter: Sendable {
         ratePerMinute: Int,
         burst: Int? = nil,
         maximumPause: Duration = .seconds(600),
-        clock: any ClientClock
+        clock: any WallClock
     ) {
         self.clock = clock
         self.maximumPause = maximumPause

@@ -3,6 +3,7 @@ import Glibc
 import NIOCore
 import NIOPosix
 import SystemPackage
+import WatchdogProtocol
 
 /// One accepted control connection, framed into lines, with its peer's credentials.
 struct ControlConnection: Sendable {
@@ -137,19 +138,8 @@ public struct ControlSocketListener: Sendable {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard path.utf8.count < capacity else { return false }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: path.utf8)
-            raw[path.utf8.count] = 0
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        guard let address = UnixSocketAddress(path: path) else { return false }
+        let result = address.withSockaddr { connect(fd, $0, $1) }
         return result == 0
     }
 }

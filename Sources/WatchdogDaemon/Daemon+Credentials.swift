@@ -97,7 +97,7 @@ extension Daemon {
 
     /// The stop caller for `credentials`: over HTTP through one rate limiter shared by stops and token requests,
     /// or the dry-run caller. With client credentials, a ``TokenRefreshService`` keeps the token fresh.
-    static func makeMaia<Clock: WallClock & ClientClock>(
+    static func makeMaia<Clock: WallClock>(
         credentials: Credentials?, policy: Policy, clock: Clock, random: SplitMix64 = SplitMix64(), logger: Logger
     ) -> MaiaWiring {
         guard let credentials, !policy.dryRun else {

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import Synchronization
+import WatchdogCore
 
 /// Tells whether the enforcer's loop is idle: waiting, nothing in flight, nothing due before a
 /// known instant. Tests wait on it (with a bound) instead of sleeping; production never waits.

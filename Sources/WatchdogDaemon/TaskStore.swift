@@ -1,4 +1,3 @@
-import Synchronization
 import WatchdogCore
 import WatchdogProtocol
 
@@ -30,30 +29,4 @@ extension TaskStore {
     public nonisolated(nonsending) func remove(_ ids: [TaskID]) async throws {
         try await submit(saving: [], removing: ids).wait()
     }
-}
-
-/// Keeps records in memory only: nothing survives a restart. For tests; the daemon uses
-/// `SQLiteTaskStore`.
-public final class InMemoryTaskStore: TaskStore {
-    private let records: Mutex<[TaskID: TaskRecord]>
-
-    public init(_ records: [TaskRecord] = []) {
-        self.records = Mutex(Dictionary(records.map { ($0.id, $0) }) { $1 })
-    }
-
-    public func loadAll() -> [TaskRecord] { records.withLock { Array($0.values) } }
-
-    public func submit(saving: [TaskRecord], removing: [TaskID]) -> StoreCommit {
-        records.withLock { records in
-            for record in saving { records[record.id] = record }
-            for id in removing { records[id] = nil }
-        }
-        return .done()
-    }
-
-    public func close() async {}
-
-    public var recreatedCount: Int { 0 }
-
-    public var count: Int { records.withLock { $0.count } }
 }

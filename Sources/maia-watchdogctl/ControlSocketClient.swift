@@ -1,3 +1,5 @@
+import WatchdogProtocol
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -38,16 +40,8 @@ struct ControlSocketClient {
     private func connected(deadline: ContinuousClock.Instant, clock: ContinuousClock) throws(ControlSocketError)
         -> Int32
     {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let pathBytes = Array(path.utf8)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard pathBytes.count < capacity, !pathBytes.contains(0) else {
+        guard let address = UnixSocketAddress(path: path) else {
             throw .pathTooLong
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: pathBytes)
-            raw[pathBytes.count] = 0
         }
 
         #if canImport(Glibc)
@@ -70,11 +64,7 @@ struct ControlSocketClient {
                 _ = close(descriptor)
                 throw error
             }
-            let result = withUnsafePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddrPointer in
-                    connect(descriptor, sockaddrPointer, socklen_t(MemoryLayout<sockaddr_un>.size))
-                }
-            }
+            let result = address.withSockaddr { connect(descriptor, $0, $1) }
             if result == 0 {
                 return descriptor
             }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import WatchdogProtocol
 
 #if canImport(Glibc)
     import Glibc
@@ -14,8 +15,8 @@ struct GlobalOptions: ParsableArguments {
     /// The environment variable that overrides ``defaultSocketPath``.
     static let socketEnvironmentVariable = "MAIA_WATCHDOG_SOCKET"
 
-    /// `sockaddr_un.sun_path` holds 108 bytes on Linux, including the terminating NUL.
-    static let maximumSocketPathBytes = 107
+    /// The longest socket path a Unix socket address holds (107 bytes on Linux).
+    static let maximumSocketPathBytes = UnixSocketAddress.maximumPathBytes
 
     @Option(
         name: .long,

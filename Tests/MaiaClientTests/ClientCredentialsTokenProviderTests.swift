@@ -3,6 +3,7 @@ import Logging
 import MaiaClient
 import MaiaStandIn
 import Synchronization
+import TestSupport
 import Testing
 import WatchdogCore
 
@@ -14,30 +15,10 @@ struct ClientCredentialsTokenProviderTests {
 
     struct Setup {
         let standIn: MaiaStandIn
-        let clock: ManualClientClock
+        let clock: ManualClock
         let provider: ClientCredentialsTokenProvider
-        let logs: Lines
+        let logs: LogRecorder
         let health: Lines
-    }
-
-    /// Log lines (message and metadata) as text, to search for secrets.
-    final class Lines: Sendable {
-        private let lines = Mutex<[String]>([])
-        var all: [String] { lines.withLock { $0 } }
-        func append(_ line: String) { lines.withLock { $0.append(line) } }
-    }
-
-    struct Handler: LogHandler {
-        let lines: Lines
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            lines.append("\(event.level) \(event.message) \(event.metadata ?? [:])")
-        }
     }
 
     static func with(
@@ -48,15 +29,15 @@ struct ClientCredentialsTokenProviderTests {
         let standIn = try await MaiaStandIn.start(
             tokenEndpoint: .init(clientID: clientID, clientSecret: secret, audience: "https://api.matillion.com"))
         let transport = HTTPTransport(version: "test")
-        let clock = ManualClientClock()
-        let logs = Lines()
+        let clock = ManualClock()
+        let logs = LogRecorder()
         let health = Lines()
-        let logger = Logger(label: "test") { _ in Handler(lines: logs) }
+        let logger = logs.logger()
         let provider = ClientCredentialsTokenProvider(
             configuration: .init(
                 tokenURL: standIn.tokenURL!, audience: "https://api.matillion.com", clientID: clientID,
                 clientSecret: secret, requestTimeout: .seconds(5), backoff: backoff),
-            transport: transport, clock: clock, random: SeededRandom(seed: seed), logger: logger,
+            transport: transport, clock: clock, random: SplitMix64(seed: seed), logger: logger,
             onHealthChange: { health.append($0 ? "ok" : "failing") })
         let setup = Setup(standIn: standIn, clock: clock, provider: provider, logs: logs, health: health)
         let result: Result<Void, any Error>
@@ -67,13 +48,20 @@ struct ClientCredentialsTokenProviderTests {
         }
         try await transport.shutdown()
         try await standIn.shutdown()
-        for line in logs.all {
+        for line in logs.lines {
             #expect(!line.contains(secret), "secret leaked in: \(line)")
             for token in standIn.issuedTokens {
                 #expect(!line.contains(token), "token leaked in: \(line)")
             }
         }
         try result.get()
+    }
+
+    /// Health changes as text.
+    final class Lines: Sendable {
+        private let lines = Mutex<[String]>([])
+        var all: [String] { lines.withLock { $0 } }
+        func append(_ line: String) { lines.withLock { $0.append(line) } }
     }
 
     @Test("the form carries the grant, client, secret and audience; the token is cached; the expiry is logged")
@@ -93,7 +81,7 @@ struct ClientCredentialsTokenProviderTests {
                     "audience": "https://api.matillion.com",
                 ])
             #expect(requests[0].answer == .status(200))
-            let refreshed = s.logs.all.filter { $0.contains("token_refreshed") }
+            let refreshed = s.logs.lines.filter { $0.contains("token_refreshed") }
             #expect(refreshed.count == 1)
             let expiry = s.clock.now().addingTimeInterval(1800).formatted(.iso8601)
             #expect(refreshed.first?.contains(expiry) == true)
@@ -123,7 +111,7 @@ struct ClientCredentialsTokenProviderTests {
             let provider = s.provider
             let loop = Task { await provider.maintain() }
             _ = try await s.standIn.waitForRequests(count: 1, timeout: .seconds(10))
-            try await within(.seconds(10), "the loop to sleep") { await s.clock.waitForSleeper() }
+            try await withBound(.seconds(10), "the loop to sleep") { await s.clock.waitForSleeper() }
             #expect(s.clock.earliestDeadline == s.clock.now().addingTimeInterval(1440))
             s.clock.advance(by: 1440)
             _ = try await s.standIn.waitForRequests(count: 2, timeout: .seconds(10))
@@ -155,7 +143,7 @@ struct ClientCredentialsTokenProviderTests {
         let seed: UInt64 = 99
         try await Self.with(seed: seed) { s in
             s.standIn.scriptToken([.fail(.status(503)), .fail(.dropConnection), .fail(.status(500))])
-            var rng = SeededRandom(seed: seed)
+            var rng = SplitMix64(seed: seed)
             let schedule = RetrySchedule(initialBackoff: .seconds(1), maxBackoff: .seconds(60), multiplier: 2)
             for failure in 1...3 {
                 let started = s.clock.now()
@@ -180,7 +168,7 @@ struct ClientCredentialsTokenProviderTests {
             #expect(s.standIn.issuedTokens == [token])
             #expect(s.standIn.tokenRequests.map(\.answer.finalStatus) == [503, nil, 500, 200])
             #expect(s.health.all == ["failing", "failing", "failing", "ok"])
-            #expect(s.logs.all.filter { $0.contains("token_failed") }.count == 3)
+            #expect(s.logs.lines.filter { $0.contains("token_failed") }.count == 3)
         }
     }
 
@@ -193,7 +181,7 @@ struct ClientCredentialsTokenProviderTests {
             configuration: .init(
                 tokenURL: standIn.tokenURL!, audience: "https://api.matillion.com", clientID: Self.clientID,
                 clientSecret: Self.secret),
-            transport: transport, clock: ManualClientClock(), random: SeededRandom(seed: 1),
+            transport: transport, clock: ManualClock(), random: SplitMix64(seed: 1),
             logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         do throws(TokenError) {
             _ = try await provider.token()

@@ -1,6 +1,7 @@
 import Foundation
 import MaiaClient
 import MaiaStandIn
+import TestSupport
 import Testing
 
 /// The client against the real stand-in over loopback HTTP.

@@ -2,6 +2,7 @@ import Foundation
 import MaiaClient
 import MaiaStandIn
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite("Rate limiter")
@@ -51,7 +52,7 @@ struct RateLimiterTests {
     /// Starts `count` callers at once, then moves the clock from one wake-up of the limiter to the next until every
     /// caller is through. Instant: nothing waits on real time.
     static func drain(
-        _ limiter: RateLimiter, clock: ManualClientClock, callers count: Int
+        _ limiter: RateLimiter, clock: ManualClock, callers count: Int
     ) async throws -> [RateLimiter.Grant] {
         let grants = Grants()
         let asked = limiter.arrivals
@@ -60,11 +61,11 @@ struct RateLimiterTests {
                 group.addTask { grants.append(try await limiter.acquire()) }
             }
             // Every caller has asked before the clock first moves: they are simultaneous.
-            try await within(.seconds(30), "all callers to arrive") {
+            try await withBound(.seconds(30), "all callers to arrive") {
                 while limiter.arrivals < asked + UInt64(count) { await Task.yield() }
             }
             while grants.count < count {
-                try await within(.seconds(30), "the limiter to wait or finish") {
+                try await withBound(.seconds(30), "the limiter to wait or finish") {
                     await withTaskGroup(of: Void.self) { race in
                         race.addTask { await clock.waitForSleeper() }
                         race.addTask { await grants.wait(for: count) }
@@ -92,7 +93,7 @@ struct RateLimiterTests {
 
     @Test("5,000 simultaneous calls at 900/min: a burst of 90, then one every 1/15 s, in arrival order, none lost")
     func spreadOfFiveThousand() async throws {
-        let clock = ManualClientClock()
+        let clock = ManualClock()
         let start = clock.now()
         let limiter = RateLimiter(ratePerMinute: 900, clock: clock)
         #expect(limiter.bucket.burst == 90)
@@ -129,7 +130,7 @@ struct RateLimiterTests {
 
     @Test("a storm at 360/min: callers that ask again at once never put more than 360 calls into any 60 s window")
     func longStormHoldsThePerMinuteCap() async throws {
-        let clock = ManualClientClock()
+        let clock = ManualClock()
         let start = clock.now()
         let limiter = RateLimiter(ratePerMinute: 360, clock: clock)
         #expect(limiter.bucket.burst == 36)
@@ -163,7 +164,7 @@ struct RateLimiterTests {
 
     @Test("a pause holds every caller, queued or new, until it ends; then calls resume at the steady rate")
     func pauseHoldsEveryone() async throws {
-        let clock = ManualClientClock()
+        let clock = ManualClock()
         let start = clock.now()
         let limiter = RateLimiter(ratePerMinute: 60, burst: 5, clock: clock)
         try await limiter.acquire()
@@ -176,7 +177,7 @@ struct RateLimiterTests {
 
     @Test("a pause longer than the maximum is cut to it")
     func pauseIsCapped() {
-        let clock = ManualClientClock()
+        let clock = ManualClock()
         let limiter = RateLimiter(ratePerMinute: 60, maximumPause: .seconds(600), clock: clock)
         limiter.pause(until: clock.now().addingTimeInterval(86_400))
         #expect(limiter.bucket.pausedUntil == clock.now().addingTimeInterval(600))
@@ -184,7 +185,7 @@ struct RateLimiterTests {
 
     @Test("a cancelled caller leaves the queue without taking a turn")
     func cancellation() async throws {
-        let clock = ManualClientClock()
+        let clock = ManualClock()
         let limiter = RateLimiter(ratePerMinute: 60, burst: 1, clock: clock)
         try await limiter.acquire()
         let waiting = Task { try await limiter.acquire() }
@@ -200,7 +201,7 @@ struct RateLimiterTests {
 
     @Test("a 429 with Retry-After from one task pauses stops of every task")
     func tooManyRequestsPausesTheWholeClient() async throws {
-        let clock = ManualClientClock()
+        let clock = ManualClock()
         let limiter = RateLimiter(ratePerMinute: 900, clock: clock)
         try await Fixture.with { fixture in
             let transport = RateLimitedTransport(fixture.transport, limiter: limiter, clock: clock)

@@ -1,6 +1,7 @@
 import Foundation
 import MaiaClient
 import MaiaStandIn
+import TestSupport
 import Testing
 
 /// The bearer token never appears in anything meant for a log.

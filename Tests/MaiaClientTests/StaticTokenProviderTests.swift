@@ -1,4 +1,5 @@
 import MaiaClient
+import TestSupport
 import Testing
 
 @Suite("StaticTokenProvider")

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import MaiaStandIn
+import TestSupport
 import Testing
 
 /// The real `maia-watchdogd` with OAuth client credentials against the stand-in's token endpoint.

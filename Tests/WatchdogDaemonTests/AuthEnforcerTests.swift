@@ -1,6 +1,7 @@
 import Foundation
 import MaiaClient
 import MaiaStandIn
+import TestSupport
 import Testing
 import WatchdogCore
 import WatchdogProtocol

@@ -3,6 +3,7 @@ import Logging
 import MaiaClient
 import MaiaStandIn
 import ServiceLifecycle
+import TestSupport
 import WatchdogCore
 import WatchdogProtocol
 
@@ -29,7 +30,7 @@ struct AuthHarness: Sendable {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let standIn = try await MaiaStandIn.start(
             acceptedTokens: [], tokenEndpoint: .init(clientID: clientID, clientSecret: secret))
-        let clock = ManualWallClock()
+        let clock = ManualClock()
         let logs = LogRecorder()
         let logger = logs.logger()
         var policy = policy

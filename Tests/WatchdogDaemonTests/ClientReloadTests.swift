@@ -3,6 +3,7 @@ import Logging
 import MaiaClient
 import MaiaStandIn
 import ServiceLifecycle
+import TestSupport
 import Testing
 import WatchdogCore
 import WatchdogProtocol
@@ -19,7 +20,7 @@ struct ClientReloadTests {
 
     struct Wired: Sendable {
         let standIn: MaiaStandIn
-        let clock: ManualWallClock
+        let clock: ManualClock
         let enforcer: EnforcerService
         let maia: Daemon.MaiaWiring
         let reloader: PolicyReloadService
@@ -43,7 +44,7 @@ struct ClientReloadTests {
             tokenEndpoint: clientCredentials ? .init(clientID: clientID, clientSecret: secret) : nil)
         let tokenFile = "\(directory)/maia-token"
         try (token + "\n").write(toFile: tokenFile, atomically: true, encoding: .utf8)
-        let clock = ManualWallClock()
+        let clock = ManualClock()
         let logger = LogRecorder().logger()
         var policy = policy
         policy.api.baseURL = standIn.baseURL

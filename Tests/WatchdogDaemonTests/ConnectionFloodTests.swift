@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import NIOCore
+import TestSupport
 import Testing
 
 /// The attack's reproduction with the real binary: a flood of idle local connections from one process, under a

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import NIOCore
+import TestSupport
 import Testing
 import WatchdogCore
 import WatchdogProtocol
@@ -187,20 +188,7 @@ struct ControlSocketTests {
         let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = "\(directory)/stale.sock"
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: path.utf8)
-            raw[path.utf8.count] = 0
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        #expect(bound == 0)
-        close(fd)
+        close(try UnixSocketFile.bound(to: path))
         #expect(ControlSocketListener.isListening(path) == false)
         let listener = try await ControlSocketListener.bind(path: path)
         #expect(ControlSocketListener.isListening(path))

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import MaiaStandIn
 import Synchronization
+import TestSupport
 import Testing
 import WatchdogCore
 import WatchdogProtocol

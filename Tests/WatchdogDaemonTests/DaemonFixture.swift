@@ -1,5 +1,6 @@
 import Foundation
 import MaiaStandIn
+import TestSupport
 
 /// A scratch directory with a policy pointing at a Maia stand-in, a token, a socket path and a
 /// state directory, for running the real `maia-watchdogd` (possibly several times on the same state).

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 
 /// The real `maia-watchdogd` binary run as a child process, its stderr read line by line.
 final class DaemonProcess: Sendable {
@@ -157,7 +158,7 @@ final class DaemonProcess: Sendable {
                 exit.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
             }
         }
-        guard let status = exit.withLock({ $0.status }) else { throw HarnessError.timedOut("daemon to exit") }
+        guard let status = exit.withLock({ $0.status }) else { throw BoundError.timedOut("daemon to exit") }
         // The process has exited, but the pipe may still hold its last lines: wait (briefly) for its end.
         // A process another test spawned at the same moment can inherit the pipe's write end and keep
         // it open; the daemon's own lines are all in the pipe by now, so after the bound go on.

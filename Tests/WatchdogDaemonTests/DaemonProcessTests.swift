@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import MaiaStandIn
+import TestSupport
 import Testing
 
 /// The real `maia-watchdogd` binary, end to end on this machine (no systemd).

@@ -1,5 +1,6 @@
 import Foundation
 import MaiaStandIn
+import TestSupport
 import Testing
 import WatchdogCore
 import WatchdogProtocol
@@ -263,7 +264,7 @@ struct EnforcerTests {
     }
 
     @Test func restoredTasksPastTheirDeadlineAreStoppedAtOnce() async throws {
-        let clock = ManualWallClock()
+        let clock = ManualClock()
         let id = TaskID.random()
         let record = TaskRecord(
             id: id, state: .watching, watchedAt: clock.now().addingTimeInterval(-7200),

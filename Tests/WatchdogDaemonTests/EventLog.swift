@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Items arriving from elsewhere (datagrams, lines), with a bounded, cancellable wait for a
 /// condition on them: what tests wait on instead of sleeping.
@@ -48,6 +49,6 @@ final class EventLog<Item: Sendable>: Sendable {
                 waiter?.continuation.resume()
             }
         }
-        guard condition(items) else { throw HarnessError.timedOut(what) }
+        guard condition(items) else { throw BoundError.timedOut(what) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import WatchdogProtocol
 
 /// The `echo ID | socat - UNIX-CONNECT:…` client: connects, writes its lines, shuts down its
 /// sending side at once, then reads every answer until the server closes. Plain blocking POSIX
@@ -20,17 +21,8 @@ enum HalfClosingClient {
         // A bound on every read: a server that never answers fails the test instead of hanging it.
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: path.utf8)
-            raw[path.utf8.count] = 0
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        guard let address = UnixSocketAddress(path: path) else { throw HarnessError.unexpected("path: \(path)") }
+        let connected = address.withSockaddr { connect(fd, $0, $1) }
         guard connected == 0 else { throw HarnessError.unexpected("connect: \(errno)") }
         let bytes = Array(text.utf8)
         guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else {

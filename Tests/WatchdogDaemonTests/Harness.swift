@@ -3,6 +3,7 @@ import Logging
 import MaiaClient
 import MaiaStandIn
 import ServiceLifecycle
+import TestSupport
 import Testing
 import WatchdogCore
 import WatchdogProtocol
@@ -16,7 +17,7 @@ struct Harness: Sendable {
     static let requester = Requester(uid: 1000, pid: 4242)
 
     let standIn: MaiaStandIn
-    let clock: ManualWallClock
+    let clock: ManualClock
     let logs: LogRecorder
     let enforcer: EnforcerService
     let store: InMemoryTaskStore
@@ -48,7 +49,7 @@ struct Harness: Sendable {
         let standIn = try await MaiaStandIn.start(acceptedTokens: [token])
         let tokenFile = "\(directory)/maia-token"
         try (token + "\n").write(toFile: tokenFile, atomically: true, encoding: .utf8)
-        let clock = ManualWallClock()
+        let clock = ManualClock()
         let logs = LogRecorder()
         let logger = logs.logger()
         var policy = policy
@@ -113,35 +114,6 @@ struct Harness: Sendable {
 
 enum HarnessError: Error {
     case unexpected(String)
-    case timedOut(String)
-}
-
-/// Runs `operation`, failing if it takes longer than `bound` (a bound on waiting for an event,
-/// not a sleep that lets things happen).
-func withBound(
-    _ bound: Duration, _ what: String, _ operation: @escaping @Sendable () async -> Void
-) async throws {
-    try await withThrowingTaskGroup(of: Bool.self) { group in
-        group.addTask {
-            await operation()
-            return true
-        }
-        group.addTask {
-            try await Task.sleep(for: bound)
-            return false
-        }
-        let finished = try await group.next()!
-        group.cancelAll()
-        if !finished { throw HarnessError.timedOut(what) }
-    }
-}
-
-enum TemporaryDirectory {
-    static func make() throws -> String {
-        let path = "/tmp/maia-test-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
 }
 
 extension TaskID {

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TestSupport
 
 /// A real `NOTIFY_SOCKET`: a datagram Unix socket that records every message sd_notify sends.
 /// It reads on a thread of its own (a blocking `recv`), never on the Swift concurrency pool.
@@ -16,23 +17,7 @@ final class NotifyListener: Sendable {
     }
 
     static func start(path: String) async throws -> NotifyListener {
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { throw HarnessError.unexpected("socket: \(errno)") }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: path.utf8)
-            raw[path.utf8.count] = 0
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard bound == 0 else {
-            Glibc.close(fd)
-            throw HarnessError.unexpected("bind \(path): \(errno)")
-        }
+        let fd = try UnixSocketFile.bound(to: path, type: Int32(SOCK_DGRAM.rawValue))
         let listener = NotifyListener(path: path, descriptor: fd)
         let log = listener.messages
         let thread = Thread {

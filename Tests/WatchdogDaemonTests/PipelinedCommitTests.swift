@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Logging
 import ServiceLifecycle
+import TestSupport
 import Testing
 import WatchdogCore
 import WatchdogProtocol
@@ -20,7 +21,7 @@ struct PipelinedCommitTests {
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let enforcer = EnforcerService(
             configuration: .init(policyPath: "/dev/null", version: "test"), policy: Harness.policy(),
-            clock: ManualWallClock(), caller: DryRunStopCaller(hasToken: false), store: store,
+            clock: ManualClock(), caller: DryRunStopCaller(hasToken: false), store: store,
             random: SplitMix64(seed: 1), logger: logger)
         let socket = "\(directory)/control.sock"
         let listener = try await ControlSocketListener.bind(path: socket)

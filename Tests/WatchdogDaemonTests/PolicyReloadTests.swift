@@ -1,5 +1,6 @@
 import Foundation
 import MaiaStandIn
+import TestSupport
 import Testing
 import WatchdogCore
 import WatchdogProtocol

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MaiaStandIn
 import Synchronization
+import TestSupport
 import Testing
 import WatchdogCore
 import WatchdogProtocol
@@ -24,7 +25,7 @@ struct RecoveryTests {
     /// Stored `stopping` with no next attempt: an attempt was in flight at the crash. Retried.
     @Test func retriesAnAttemptThatWasInFlightAtTheCrash() async throws {
         let id = TaskID.random()
-        let record = Self.stopping(id, now: ManualWallClock().now(), nextAttemptAt: nil)
+        let record = Self.stopping(id, now: ManualClock().now(), nextAttemptAt: nil)
         try await Harness.with(stored: [record]) { h in
             try await h.requests(1)
             try await h.idle()
@@ -37,7 +38,7 @@ struct RecoveryTests {
     /// Stored `stopping` and backing off: the next attempt is made at its stored instant, not before.
     @Test func resumesABackoffAtItsNextAttempt() async throws {
         let id = TaskID.random()
-        let now = ManualWallClock().now()
+        let now = ManualClock().now()
         let record = Self.stopping(id, now: now, nextAttemptAt: now.addingTimeInterval(30))
         try await Harness.with(stored: [record]) { h in
             try await h.idle()
@@ -101,7 +102,7 @@ struct RecoveryTests {
     static func enforcer(_ store: some TaskStore) -> EnforcerService {
         EnforcerService(
             configuration: .init(policyPath: "/dev/null", version: "test"), policy: Harness.policy(),
-            clock: ManualWallClock(), caller: DryRunStopCaller(hasToken: false), store: store,
+            clock: ManualClock(), caller: DryRunStopCaller(hasToken: false), store: store,
             random: SplitMix64(seed: 1), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 /// The real daemon against real systemd interfaces on this machine: a `NOTIFY_SOCKET` datagram

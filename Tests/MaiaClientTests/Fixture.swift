@@ -1,28 +1,7 @@
 import Foundation
 import MaiaClient
 import MaiaStandIn
-
-/// A temporary directory, removed by `remove()`.
-struct TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        self.path = NSTemporaryDirectory() + "maia-client-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: self.path, withIntermediateDirectories: true)
-    }
-
-    /// Writes `content` to `name` in the directory (replacing it atomically) and returns the path.
-    @discardableResult
-    func write(_ name: String, _ content: String) throws -> String {
-        let file = self.path + "/" + name
-        try Data(content.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
-        return file
-    }
-
-    func remove() {
-        try? FileManager.default.removeItem(atPath: self.path)
-    }
-}
+import TestSupport
 
 /// A running stand-in, a real HTTP transport, a token file, and a client wired together.
 struct Fixture {

@@ -1,10 +1,11 @@
 import Foundation
-import MaiaClient
 import Synchronization
+import WatchdogCore
 
 /// A test clock that moves only when told to; sleepers wake exactly when their deadline is reached. Tests wait for
-/// a sleeper to appear (an event, with a bound) instead of sleeping.
-final class ManualClientClock: ClientClock {
+/// a sleeper to appear (``waitForSleeper()``, an event, under a bound) instead of sleeping. It drives the enforcer
+/// and the Maia client alike (token refresh, the rate limiter), as the system clock does in production.
+public final class ManualClock: WallClock {
     private struct Sleeper {
         var id: UInt64
         var deadline: Date
@@ -20,17 +21,25 @@ final class ManualClientClock: ClientClock {
 
     private let state: Mutex<State>
 
-    init(now: Date = Date(timeIntervalSince1970: 1_795_000_000)) {
+    /// Creates a clock standing at `now`.
+    public init(now: Date = Date(timeIntervalSince1970: 1_795_000_000)) {
         self.state = Mutex(State(now: now))
     }
 
-    func now() -> Date { state.withLock { $0.now } }
+    public func now() -> Date { state.withLock { $0.now } }
 
-    func advance(by seconds: Double) {
+    /// Moves the clock forward by `duration` and wakes every sleeper whose deadline has been reached.
+    public func advance(by duration: Duration) {
+        advance(to: now().adding(duration))
+    }
+
+    /// Moves the clock forward by `seconds` (as `Date.addingTimeInterval` does, for tests that work in seconds).
+    public func advance(by seconds: TimeInterval) {
         advance(to: now().addingTimeInterval(seconds))
     }
 
-    func advance(to date: Date) {
+    /// Moves the clock to `date` (never backwards) and wakes every sleeper whose deadline has been reached.
+    public func advance(to date: Date) {
         let woken = state.withLock { state -> [Sleeper] in
             if date > state.now { state.now = date }
             let now = state.now
@@ -42,12 +51,13 @@ final class ManualClientClock: ClientClock {
     }
 
     /// The earliest deadline anyone sleeps until.
-    var earliestDeadline: Date? { state.withLock { $0.sleepers.map(\.deadline).min() } }
+    public var earliestDeadline: Date? { state.withLock { $0.sleepers.map(\.deadline).min() } }
 
-    var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+    /// How many tasks sleep on this clock.
+    public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
     /// Returns once at least one task sleeps on this clock (or the calling task is cancelled).
-    func waitForSleeper() async {
+    public func waitForSleeper() async {
         let id = state.withLock { state -> UInt64 in
             state.nextID += 1
             return state.nextID
@@ -66,7 +76,7 @@ final class ManualClientClock: ClientClock {
         }
     }
 
-    func sleep(until deadline: Date) async throws {
+    public func sleep(until deadline: Date) async throws {
         let id = state.withLock { state -> UInt64 in
             state.nextID += 1
             return state.nextID
@@ -92,43 +102,5 @@ final class ManualClientClock: ClientClock {
             }
             cancelled?.continuation.resume(throwing: CancellationError())
         }
-    }
-}
-
-/// A seeded generator (SplitMix64), so that backoff delays are known in advance.
-struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        self.state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-enum BoundError: Error {
-    case timedOut(String)
-}
-
-/// Runs `operation`, failing if it takes longer than `bound` (a bound on waiting for an event, not a sleep).
-func within<T: Sendable>(
-    _ bound: Duration, _ what: String, _ operation: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: bound)
-            return nil
-        }
-        let first = try await group.next()!
-        group.cancelAll()
-        guard let first else { throw BoundError.timedOut(what) }
-        return first
     }
 }

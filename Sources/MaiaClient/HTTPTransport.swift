@@ -5,15 +5,18 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import Synchronization
+import WatchdogCore
 
 /// The production ``MaiaTransport``: AsyncHTTPClient `HTTPClient`s on the process-wide event loop group singleton,
 /// with a keep-alive connection pool, so consecutive requests reuse a TLS connection.
 ///
 /// Each ``send(_:)`` is one request as given, with `Authorization: Bearer …` when the request carries a token and
 /// `User-Agent: maia-watchdog/<version>`, bounded as a whole (connect, send, response head and body) by
-/// `request.timeout`. Redirects are not followed (a redirected POST would carry the token to another place), and a
-/// failed connection attempt is not retried inside the pool: each call is exactly one attempt and the caller decides
-/// what happens next. Call ``shutdown()`` before the process exits.
+/// `request.timeout`, measured on the transport's clock (the system clock in production; a test's manual clock
+/// makes a timeout fire exactly when the test moves it, not when a loaded machine gets round to it). Redirects are
+/// not followed (a redirected POST would carry the token to another place), and a failed connection attempt is not
+/// retried inside the pool: each call is exactly one attempt and the caller decides what happens next. Call
+/// ``shutdown()`` before the process exits.
 ///
 /// **The pool follows the policy.** AsyncHTTPClient 1.37 fixes `concurrentHTTP1ConnectionsPerHostSoftLimit` when the
 /// `HTTPClient` is created (its `HTTPConnectionPool` state machine copies it, and the configuration cannot change
@@ -47,13 +50,19 @@ public final class HTTPTransport: MaiaTransport {
     private let state: Mutex<State>
     let userAgent: String
     private let logger: Logger?
+    /// What each request's timeout is measured on.
+    private let clock: any WallClock
 
     /// Creates the transport. `version` goes into the `User-Agent` header; `logger`, when given, receives
     /// AsyncHTTPClient's own (debug and trace level) logs, which never include request headers.
-    /// `maxConnections` caps the pooled HTTP/1.1 connections per host (AsyncHTTPClient's default is 8).
-    public init(version: String, maxConnections: Int = 8, logger: Logger? = nil) {
+    /// `maxConnections` caps the pooled HTTP/1.1 connections per host (AsyncHTTPClient's default is 8). Request
+    /// timeouts run on `clock`.
+    public init(
+        version: String, maxConnections: Int = 8, logger: Logger? = nil, clock: any WallClock = SystemWallClock()
+    ) {
         self.userAgent = "maia-watchdog/\(version)"
         self.logger = logger
+        self.clock = clock
         let limit = max(1, maxConnections)
         self.state = Mutex(
             State(current: Pool(Self.makeClient(maxConnections: limit, logger: logger), maxConnections: limit)))
@@ -186,18 +195,18 @@ public final class HTTPTransport: MaiaTransport {
         return first != "/" && first != "?" && first != "#" && first != ":"
     }
 
-    /// Runs the exchange under one bound. AsyncHTTPClient's deadline covers only the response head, so a second
-    /// child task bounds the body as well.
+    /// Runs the exchange under one bound, a child task sleeping on the transport's clock until the timeout: when it
+    /// wins, the exchange is cancelled (AsyncHTTPClient then gives up the request, queued or sent, and closes its
+    /// connection). AsyncHTTPClient's own deadline is not used: it would cover only the response head, and it would be
+    /// a second timer, on the event loop's time, that no test clock can move.
     private func execute(
         _ request: HTTPClientRequest, on client: HTTPClient, timeout: Duration
     ) async throws -> MaiaResponse {
-        try await withThrowingTaskGroup(of: MaiaResponse.self) { group in
+        let clock = self.clock
+        let deadline = clock.now().adding(timeout)
+        return try await withThrowingTaskGroup(of: MaiaResponse.self) { group in
             group.addTask {
-                let response = try await client.execute(
-                    request,
-                    timeout: TimeAmount(timeout),
-                    logger: self.logger
-                )
+                let response = try await client.execute(request, deadline: .distantFuture, logger: self.logger)
                 var body: [UInt8] = []
                 for try await chunk in response.body {
                     let room = MaiaResponse.maximumBodySize - body.count
@@ -212,7 +221,7 @@ public final class HTTPTransport: MaiaTransport {
                 )
             }
             group.addTask {
-                try await Task.sleep(for: timeout)
+                try await clock.sleep(until: deadline)
                 throw MaiaTransportError.timedOut
             }
             defer { group.cancelAll() }

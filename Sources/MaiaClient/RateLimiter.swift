@@ -33,6 +33,9 @@ public final class RateLimiter: Sendable {
         var turnWaiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
         var nextArrival: UInt64 = 0
         var nextSequence: UInt64 = 0
+        /// Tasks in ``waitForArrivals(_:)``: how many arrivals each waits for.
+        var arrivalWaiters: [UInt64: (count: UInt64, continuation: CheckedContinuation<Void, Never>)] = [:]
+        var nextArrivalWaiter: UInt64 = 0
 
         var first: UInt64? { self.head < self.queue.count ? self.queue[self.head] : nil }
 
@@ -91,6 +94,27 @@ public final class RateLimiter: Sendable {
     /// Calls that have asked so far (let through or queued).
     public var arrivals: UInt64 { self.state.withLock { $0.nextArrival } }
 
+    /// Returns once `count` calls in all have asked (let through or queued), or when the calling task is cancelled.
+    /// For tests, which wait on this event for every caller to be in line before they move the clock.
+    public func waitForArrivals(_ count: UInt64) async {
+        let id = self.state.withLock { state -> UInt64 in
+            state.nextArrivalWaiter += 1
+            return state.nextArrivalWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = self.state.withLock { state -> Bool in
+                    if state.nextArrival >= count || Task.isCancelled { return true }
+                    state.arrivalWaiters[id] = (count, continuation)
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        } onCancel: {
+            self.state.withLock { $0.arrivalWaiters.removeValue(forKey: id) }?.continuation.resume()
+        }
+    }
+
     /// Waits until this call may go out, in arrival order. Throws `CancellationError` when the calling task is
     /// cancelled while waiting; no token is taken then.
     @discardableResult
@@ -99,15 +123,17 @@ public final class RateLimiter: Sendable {
             case granted(Grant)
             case queued(UInt64)
         }
-        let entry = self.state.withLock { state -> Entry in
+        let (entry, arrived) = self.state.withLock { state -> (Entry, [CheckedContinuation<Void, Never>]) in
             let arrival = state.nextArrival
             state.nextArrival += 1
+            let arrived = Self.arrivalWaitersDue(&state)
             if state.first == nil, state.take(now: self.clock.now()) == nil {
-                return .granted(Self.grant(arrival, &state, now: self.clock.now()))
+                return (.granted(Self.grant(arrival, &state, now: self.clock.now())), arrived)
             }
             state.queue.append(arrival)
-            return .queued(arrival)
+            return (.queued(arrival), arrived)
         }
+        for waiter in arrived { waiter.resume() }
         let ticket: UInt64
         switch entry {
         case .granted(let grant):
@@ -151,6 +177,14 @@ public final class RateLimiter: Sendable {
         let now = self.clock.now()
         let capped = min(until, now.addingTimeInterval(Self.seconds(self.maximumPause)))
         self.state.withLock { $0.bucket.pause(until: capped, now: now) }
+    }
+
+    /// Removes and returns the ``waitForArrivals(_:)`` waiters whose count has been reached.
+    private static func arrivalWaitersDue(_ state: inout State) -> [CheckedContinuation<Void, Never>] {
+        guard !state.arrivalWaiters.isEmpty else { return [] }
+        let arrivals = state.nextArrival
+        let due = state.arrivalWaiters.filter { $0.value.count <= arrivals }.map(\.key)
+        return due.compactMap { state.arrivalWaiters.removeValue(forKey: $0)?.continuation }
     }
 
     private static func grant(_ arrival: UInt64, _ state: inout State, now: Date) -> Grant {

@@ -205,9 +205,4 @@ public actor EnforcerService: Service {
     }
 
     public func record(_ id: TaskID) -> TaskRecord? { enforcer.records[id] }
-
-    /// The store commit a new watch of `id` is waiting for, if it is not yet answered.
-    public func pendingWatchCommit(_ id: TaskID) -> StoreCommit? {
-        enforcer.pendingWatch(id).flatMap { watchCommits[$0] }
-    }
 }

@@ -19,9 +19,6 @@ public final class StoreCommit: Sendable {
     /// Whether the outcome is known.
     public var isComplete: Bool { state.withLock { $0.result != nil } }
 
-    /// How many tasks are waiting on it (for tests).
-    public var waiting: Int { state.withLock { $0.waiters.count } }
-
     /// Records the outcome and resumes every waiter; later calls are ignored.
     public func complete(_ result: Result<Void, any Error>) {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, any Error>] in

@@ -69,6 +69,21 @@ for _ in $(seq 200); do
 done
 [ -n "$container" ] || { cat "$work/nspawn.log"; abort "systemd did not boot"; }
 inside() { nsenter -t "$container" -a "$@"; }
+# Runs CMD... until it succeeds, for at most SECONDS: for what systemd or the daemon updates after the command that
+# caused it has returned (StatusText is coalesced, `systemctl reload` returns once SIGHUP is sent, the journal
+# receives entries asynchronously). Returns 1 if CMD never succeeded.
+eventually() {
+    local seconds=$1; shift
+    local end=$(($(date +%s%N) + seconds * 1000000000))
+    until "$@"; do
+        [ "$(date +%s%N)" -lt "$end" ] || return 1
+        sleep 0.1
+    done
+}
+status_text_has() { inside systemctl show -p StatusText --value maia-watchdog | grep -q "$1"; }
+# How many entries of the service's journal carry MESSAGE_ID $1.
+journal_count() { inside journalctl -u maia-watchdog -o cat "MESSAGE_ID=$1" 2>/dev/null | wc -l; }
+journal_count_above() { [ "$(journal_count "$1")" -gt "$2" ]; }
 for _ in $(seq 200); do inside test -S /run/systemd/private 2>/dev/null && break; sleep 0.05; done
 inside systemctl is-system-running --wait >/dev/null 2>&1
 echo "e2e: booted systemd $(inside systemctl --version | head -1 | cut -d' ' -f2) in $name"
@@ -136,7 +151,11 @@ check "after the restart the service enforces (not a dry run) with the credentia
 
 task=$(cat /proc/sys/kernel/random/uuid)
 started=$(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:%SZ)
-watch_out=$(inside maia-watchdogctl --timeout 10 --json watch "$task" --started-at "$started" 2>&1)
+# The client's pid as the daemon sees it (SO_PEERCRED, in the container's pid namespace): the shell prints its own
+# and execs the client in its place.
+watch_out=$(inside sh -c 'echo "pid $$"; exec maia-watchdogctl --timeout 10 --json watch "$1" --started-at "$2"' sh \
+    "$task" "$started" 2>&1)
+watch_pid=$(sed -n 's/^pid \([0-9]*\)$/\1/p' <<< "$watch_out" | head -1)
 check "a watch through the socket is accepted" grep -q '"ok":true' <<< "$watch_out"
 check "the service is active under Type=notify" \
     bash -c "[ \"\$(nsenter -t $container -a systemctl is-active maia-watchdog.service)\" = active ]"
@@ -165,7 +184,16 @@ for id in 083842190b114820beab6cb253b492c7 17ba0a72a63840069b426a9ecb28e752 \
 done
 check "journal: the stop result carries MAIA_HTTP_STATUS=204 and MAIA_STATE=stop_requested" \
     bash -c "grep '\"MAIA_HTTP_STATUS\":\"204\"' <<< '$journal' | grep -q '\"MAIA_STATE\":\"stop_requested\"'"
-check "journal: the watch names its peer (MAIA_PEER_UID, MAIA_PEER_PID)" grep -q '"MAIA_PEER_UID":"0"' <<< "$journal"
+watch_entry=$(grep '"MESSAGE_ID":"083842190b114820beab6cb253b492c7"' <<< "$journal")
+names_its_peer() {
+    [ -n "$watch_pid" ] && grep -q '"MAIA_PEER_UID":"0"' <<< "$watch_entry" &&
+        grep -q "\"MAIA_PEER_PID\":\"$watch_pid\"" <<< "$watch_entry"
+}
+check "journal: the watch names its peer (MAIA_PEER_UID=0, MAIA_PEER_PID=${watch_pid:-?}, the client's pid)" names_its_peer
+# Entries of $journal with MESSAGE_ID $1 that carry MAIA_ATTEMPT=$2.
+attempt_in() { grep "\"MESSAGE_ID\":\"$1\"" <<< "$journal" | grep -q "\"MAIA_ATTEMPT\":\"$2\""; }
+check "journal: the stop attempt carries MAIA_ATTEMPT=1" attempt_in c3543f7080e947f990f0a0069afe5a39 1
+check "journal: the stop result carries MAIA_ATTEMPT=1" attempt_in 7e4fbe12318d47edaaf5fe96a477d72f 1
 check "journal: no secret in any entry" bash -c "! nsenter -t $container -a journalctl -o json | grep -q '$token'"
 
 # 4. StatusText.
@@ -180,28 +208,56 @@ done
 check "StatusText reports the counts and the last stop ($status_text)" [ -n "$status_ok" ]
 
 # 5. Reload: a valid policy applies; a bad one is refused and the service keeps running.
+# `systemctl reload` returns once ExecReload has sent SIGHUP, before the daemon has reloaded: each check waits
+# (bounded) for what that reload, and not an earlier one, produces.
+policy_loaded=6a826aa79b4245b4bfc1391678739aac
+policy_rejected=e091fee8048c4a91a23da9654a3b8b01
+is_active() { [ "$(inside systemctl is-active maia-watchdog)" = active ]; }
+loaded_before=$(journal_count $policy_loaded)
+# A policy_loaded entry newer than the ones before the reload, with its MAIA_EVENT.
+reload_logged() {
+    journal_count_above $policy_loaded "$loaded_before" &&
+        inside journalctl -u maia-watchdog -o json MESSAGE_ID=$policy_loaded | tail -1 |
+        grep -q '"MAIA_EVENT":"policy_loaded"'
+}
 inside sed -i 's|^max_runtime = .*|max_runtime = "2h"|' /etc/maia-watchdog/policy.toml
 inside systemctl reload maia-watchdog
-check "systemctl reload applies a valid policy" \
-    bash -c "nsenter -t $container -a systemctl show -p StatusText --value maia-watchdog | grep -q 'policy reloaded'"
+check "systemctl reload applies a valid policy (StatusText says so)" eventually 10 status_text_has 'policy reloaded'
+check "journal: the reload is a policy_loaded event (MESSAGE_ID $policy_loaded, MAIA_EVENT)" eventually 10 reload_logged
 second=$(cat /proc/sys/kernel/random/uuid)
 limit=$(inside maia-watchdogctl --timeout 10 --json watch "$second" | sed -n 's/.*"max_runtime_s":\([0-9]*\).*/\1/p')
 check "a watch after the reload gets the new limit (7200 s, got $limit)" [ "$limit" = 7200 ]
+forget_out=$(inside maia-watchdogctl --timeout 10 --json forget "$second" 2>&1)
+check "forget of the second task answers its record, forgotten" grep -q '"state":"forgotten"' <<< "$forget_out"
+forget_logged() {
+    inside journalctl -u maia-watchdog -o json "MAIA_TASK_ID=$second" MESSAGE_ID=b37d3676c8464c0dbea8024ab5cfedf8 |
+        grep '"MAIA_EVENT":"forget"' | grep -q '"MAIA_PEER_UID":"0"'
+}
+check "journal: the forget is a forget event for that task (MESSAGE_ID b37d3676…, MAIA_EVENT, its peer)" \
+    eventually 10 forget_logged
 inside cp /etc/maia-watchdog/policy.toml /root/policy.toml.good
+rejected_before=$(journal_count $policy_rejected)
+# A policy_rejected entry newer than the ones before the reload.
+refusal_logged() { journal_count_above $policy_rejected "$rejected_before"; }
 echo 'max_runtime = "forever"' | inside sh -c 'cat > /etc/maia-watchdog/policy.toml'
 inside systemctl reload maia-watchdog
-check "a bad policy is refused, the service stays active" \
-    bash -c "[ \"\$(nsenter -t $container -a systemctl is-active maia-watchdog)\" = active ] && \
-        nsenter -t $container -a systemctl show -p StatusText --value maia-watchdog | grep -q 'new policy refused'"
-check "the refusal is in the journal with its line and key" \
-    bash -c "nsenter -t $container -a journalctl -u maia-watchdog MESSAGE_ID=e091fee8048c4a91a23da9654a3b8b01 -o cat | grep -q 'policy.toml:1: max_runtime'"
+check "a bad policy is refused (StatusText says so)" eventually 10 status_text_has 'new policy refused'
+check "the service stays active after the refused reload" is_active
+refusal_names_the_key() {
+    refusal_logged &&
+        inside journalctl -u maia-watchdog MESSAGE_ID=$policy_rejected -o cat | grep -q 'policy.toml:1: max_runtime'
+}
+check "the refusal is in the journal with its line and key" eventually 10 refusal_names_the_key
 # The two bytes that aborted the old TOML parser, and with it the daemon: now a refused reload, and
-# a failed start that tells systemd why (exit 78, ERRNO=22).
+# a failed start that tells systemd why (exit 78, ERRNO=22). StatusText already says "refused" since the
+# reload before: this reload's own journal entry is what shows that it has been handled.
+rejected_before=$(journal_count $policy_rejected)
 printf '[\n' | inside sh -c 'cat > /etc/maia-watchdog/policy.toml'
 inside systemctl reload maia-watchdog
-check "a reload of the policy '[' + newline is refused and the daemon lives on" \
-    bash -c "[ \"\$(nsenter -t $container -a systemctl is-active maia-watchdog)\" = active ] && \
-        nsenter -t $container -a systemctl show -p StatusText --value maia-watchdog | grep -q 'new policy refused'"
+check "a reload of the policy '[' + newline is refused (a new refusal in the journal, StatusText says so)" \
+    eventually 10 refusal_logged
+check "StatusText says the new policy is refused" status_text_has 'new policy refused'
+check "the daemon lives on after that reload" is_active
 inside systemctl restart maia-watchdog 2>/dev/null
 check "a start with that policy fails with exit 78 and ERRNO=22 (EINVAL) for systemd" \
     bash -c "[ \"\$(nsenter -t $container -a systemctl show -p ExecMainStatus --value maia-watchdog)\" = 78 ] && \

@@ -2,6 +2,7 @@ import Foundation
 import MaiaClient
 import MaiaStandIn
 import TestSupport
+import WatchdogCore
 
 /// A running stand-in, a real HTTP transport, a token file, and a client wired together.
 struct Fixture {
@@ -19,17 +20,19 @@ struct Fixture {
         "/dpc/v1/ai/agents/tasks/\(taskID)/stop"
     }
 
-    /// Runs `body` with a fresh fixture and tears it down afterwards, also when `body` throws.
+    /// Runs `body` with a fresh fixture and tears it down afterwards, also when `body` throws. Request timeouts run on
+    /// `timeoutClock` (the system clock unless a test hands in a manual one, to fire a timeout when it says).
     @discardableResult
     static func with<T>(
         token: String = "test-token\n",
         acceptedTokens: Set<String> = ["test-token"],
         requestTimeout: Duration = .seconds(5),
+        timeoutClock: any WallClock = SystemWallClock(),
         baseURLSuffix: String = "",
         _ body: (Fixture) async throws -> T
     ) async throws -> T {
         let standIn = try await MaiaStandIn.start(acceptedTokens: acceptedTokens)
-        let transport = HTTPTransport(version: Self.version)
+        let transport = HTTPTransport(version: Self.version, clock: timeoutClock)
         let directory = try TemporaryDirectory()
         let fixture: Fixture
         do {

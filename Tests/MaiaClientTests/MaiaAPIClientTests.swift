@@ -3,6 +3,7 @@ import MaiaClient
 import MaiaStandIn
 import TestSupport
 import Testing
+import WatchdogCore
 
 /// The client against the real stand-in over loopback HTTP.
 @Suite("MaiaAPIClient stops against the stand-in")
@@ -82,18 +83,24 @@ struct MaiaAPIClientTests {
         }
     }
 
-    @Test("an answer slower than the request timeout fails as a timeout")
+    @Test("an answer slower than the request timeout fails as a timeout, exactly when the timeout runs out")
     func timeout() async throws {
-        try await Fixture.with(requestTimeout: .milliseconds(300)) { fixture in
-            fixture.standIn.script(Fixture.taskID, [.delayed(.seconds(5), .accepted)])
-            let clock = ContinuousClock()
-            let start = clock.now
-            let answer = await fixture.client.stop(taskID: Fixture.taskID, freshToken: false)
-            let elapsed = clock.now - start
+        let timeouts = ManualClock()
+        try await Fixture.with(requestTimeout: .milliseconds(300), timeoutClock: timeouts) { fixture in
+            // The answer is held past the end of the test: only the timeout can end the call.
+            fixture.standIn.script(Fixture.taskID, [.delayed(.seconds(60), .accepted)])
+            let sent = timeouts.now()
+            let client = fixture.client
+            let call = Task { await client.stop(taskID: Fixture.taskID, freshToken: false) }
+            // The request is at the stand-in and the call sleeps until its timeout, sent + 300 ms, and not before.
+            _ = try await fixture.standIn.waitForRequests(count: 1, timeout: .seconds(20))
+            try await withBound(.seconds(20), "the request timeout to be armed") { await timeouts.waitForSleeper() }
+            #expect(timeouts.earliestDeadline == sent.adding(.milliseconds(300)))
+            timeouts.advance(by: .milliseconds(299))
+            #expect(timeouts.sleeperCount == 1)
+            timeouts.advance(by: .milliseconds(1))
+            let answer = try await withBound(.seconds(20), "the call to time out") { await call.value }
             #expect(answer == .failed(reason: "the Maia API did not answer within the request timeout"))
-            #expect(elapsed >= .milliseconds(300))
-            // Gave up before the answer came (5 s): a bound that a loaded machine cannot break, unlike a tighter one.
-            #expect(elapsed < .seconds(5))
         }
     }
 

@@ -62,7 +62,7 @@ struct RateLimiterTests {
             }
             // Every caller has asked before the clock first moves: they are simultaneous.
             try await withBound(.seconds(30), "all callers to arrive") {
-                while limiter.arrivals < asked + UInt64(count) { await Task.yield() }
+                await limiter.waitForArrivals(asked + UInt64(count))
             }
             while grants.count < count {
                 try await withBound(.seconds(30), "the limiter to wait or finish") {

@@ -3,6 +3,7 @@ import MaiaClient
 import MaiaStandIn
 import TestSupport
 import Testing
+import WatchdogCore
 
 /// The bearer token never appears in anything meant for a log.
 @Suite("Secret handling")
@@ -12,17 +13,22 @@ struct SecretHandlingTests {
     @Test("no MaiaOutcome, MaiaTransportError, TokenError or MaiaRequest text contains the token")
     func tokenNeverInTexts() async throws {
         var texts: [String] = []
-        try await Fixture.with(token: Self.secret, requestTimeout: .milliseconds(300)) { fixture in
+        // Timeouts fire when this clock is moved, never on their own: no answer races them.
+        let clock = ManualClock()
+        try await Fixture.with(token: Self.secret, requestTimeout: .milliseconds(300), timeoutClock: clock) { fixture in
             // 401 (token not accepted), then a timeout, a dropped connection and a 403.
             texts.append(String(describing: await fixture.client.stop(taskID: Fixture.taskID, freshToken: true)))
-            // On a loaded machine the first request (a new connection) may outlast the 300 ms
-            // timeout and reach the stand-in late: script the next answers only once it is in,
-            // or it would take the first of them.
-            _ = try await fixture.standIn.waitForRequests(count: 1, timeout: .seconds(10))
             fixture.standIn.setAcceptedTokens([Self.secret])
-            fixture.standIn.script(Fixture.taskID, [.delayed(.seconds(5), .accepted), .dropConnection])
+            // The second answer is held past the end of the test; the request times out when the clock is moved.
+            fixture.standIn.script(Fixture.taskID, [.delayed(.seconds(60), .accepted), .dropConnection])
             fixture.standIn.setDefault(.status(403, detail: "forbidden", violations: ["no"]))
-            for _ in 0..<3 {
+            let client = fixture.client
+            let held = Task { await client.stop(taskID: Fixture.taskID, freshToken: true) }
+            _ = try await fixture.standIn.waitForRequests(count: 2, timeout: .seconds(20))
+            try await withBound(.seconds(20), "the request timeout to be armed") { await clock.waitForSleeper() }
+            clock.advance(by: .milliseconds(300))
+            texts.append(String(describing: try await withBound(.seconds(20), "the timeout") { await held.value }))
+            for _ in 0..<2 {
                 texts.append(String(describing: await fixture.client.stop(taskID: Fixture.taskID, freshToken: true)))
             }
             let requests = try await fixture.standIn.waitForRequests(count: 4, timeout: .seconds(5))

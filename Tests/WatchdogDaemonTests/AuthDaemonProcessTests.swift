@@ -11,17 +11,10 @@ struct AuthDaemonProcessTests {
     static let secret = "process-s3cr3t-\(UInt64.random(in: 0...UInt64.max))"
 
     /// Runs `maia-watchdogctl ARGS` and returns its stdout and stderr together.
-    func ctl(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = DaemonProcess.productsDirectory.appendingPathComponent("maia-watchdogctl")
-        process.arguments = arguments
-        let out = Pipe().closeOnExec()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return text
+    func ctl(_ arguments: [String]) async throws -> String {
+        let ctl = DaemonProcess.productsDirectory.appendingPathComponent("maia-watchdogctl")
+        let outcome = try await ChildProcess.run(ctl, arguments)
+        return outcome.standardOutput + outcome.standardError
     }
 
     @Test("token endpoint down at start: READY anyway, status says failing; once it is up, tokens and stops flow")
@@ -58,13 +51,13 @@ struct AuthDaemonProcessTests {
         try await daemon.waitForOutput("ready on \(socket)")
         try await daemon.waitForOutput("could not get a Maia API token")
         var outputs: [String] = []
-        let failing = try ctl(["--socket", socket, "--json", "status"])
+        let failing = try await ctl(["--socket", socket, "--json", "status"])
         outputs.append(failing)
         #expect(failing.contains(#""token":"failing""#))
 
         standIn.setDefaultTokenAnswer(.issue)
         try await daemon.waitForOutput("obtained a Maia API token")
-        let ok = try ctl(["--socket", socket, "--json", "status"])
+        let ok = try await ctl(["--socket", socket, "--json", "status"])
         outputs.append(ok)
         #expect(ok.contains(#""token":"ok""#))
 
@@ -75,10 +68,10 @@ struct AuthDaemonProcessTests {
         let stop = try #require(requests.last { $0.taskID == id })
         #expect(stop.bearerToken == standIn.issuedTokens.last)
         try await daemon.waitForOutput("ended stop_requested")
-        outputs.append(try ctl(["--socket", socket, "status", id]))
-        outputs.append(try ctl(["--socket", socket, "status"]))
-        outputs.append(try ctl(["--socket", socket, "list"]))
-        outputs.append(try ctl(["--socket", socket, "--json", "list"]))
+        outputs.append(try await ctl(["--socket", socket, "status", id]))
+        outputs.append(try await ctl(["--socket", socket, "status"]))
+        outputs.append(try await ctl(["--socket", socket, "list"]))
+        outputs.append(try await ctl(["--socket", socket, "--json", "list"]))
 
         daemon.signal(SIGTERM)
         #expect(try await daemon.waitForExit() == 0)

@@ -50,7 +50,7 @@ struct ConnectionFloodTests {
         let daemon = try await startDaemon(socket, descriptors: "256:4096")
         var flood: [NIOAsyncChannel<ByteBuffer, ByteBuffer>] = []
         for _ in 0..<150 { flood.append(try await LineClient.connect(socket)) }
-        let answer = try await Self.holdingOpen(flood) { _ in try Self.ctlStatus(socket) }
+        let answer = try await Self.holdingOpen(flood) { _ in try await Self.ctlStatus(socket) }
         #expect(answer.status == 0)
         #expect(answer.output.contains(#""ok":true"#))
 
@@ -96,17 +96,10 @@ struct ConnectionFloodTests {
     }
 
     /// `maia-watchdogctl --json status`, a client in another process.
-    static func ctlStatus(_ socket: String) throws -> (status: Int32, output: String) {
-        let ctl = Process()
-        ctl.executableURL = DaemonProcess.productsDirectory.appendingPathComponent("maia-watchdogctl")
-        ctl.arguments = ["--socket", socket, "--json", "status"]
-        let output = Pipe()
-        ctl.standardOutput = output
-        ctl.standardError = FileHandle.nullDevice
-        try ctl.run()
-        let answer = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        ctl.waitUntilExit()
-        return (ctl.terminationStatus, answer)
+    static func ctlStatus(_ socket: String) async throws -> (status: Int32, output: String) {
+        let ctl = DaemonProcess.productsDirectory.appendingPathComponent("maia-watchdogctl")
+        let outcome = try await ChildProcess.run(ctl, ["--socket", socket, "--json", "status"])
+        return (outcome.status, outcome.standardOutput)
     }
 
     /// Sends `status` on every connection and reads its first line (empty when none came), then runs `body` with

@@ -161,16 +161,13 @@ struct ControlSocketTests {
             #expect(try object(line)["error"] as? String == "permission_denied")
             #expect(h.logs.events("refused").isEmpty)
             // From another process: refused and logged with the peer.
-            let ctl = Process()
-            ctl.executableURL = DaemonProcess.productsDirectory.appendingPathComponent("maia-watchdogctl")
-            ctl.arguments = ["--socket", h.socketPath, "status"]
-            ctl.standardError = FileHandle.nullDevice
-            try ctl.run()
-            ctl.waitUntilExit()
-            #expect(ctl.terminationStatus == 1)
+            let ctl = try await ChildProcess.run(
+                DaemonProcess.productsDirectory.appendingPathComponent("maia-watchdogctl"),
+                ["--socket", h.socketPath, "status"])
+            #expect(ctl.status == 1)
             let refused = h.logs.events("refused")
             #expect(refused.count == 1)
-            #expect(refused.first?.metadata["peer.pid"] == "\(ctl.processIdentifier)")
+            #expect(refused.first?.metadata["peer.pid"] == "\(ctl.pid)")
         }
     }
 

@@ -12,9 +12,24 @@ import WatchdogProtocol
 /// The durability contract under `kill -9`: the real daemon, the real socket, the real store, a
 /// Maia stand-in that answers some stops with 502 so tasks back off; SIGKILL at random moments,
 /// restart on the same state, many rounds.
+///
+/// The random choices (when each daemon is killed, which tasks get 502s, which are already past their deadline) come
+/// from one seed, printed at the start and named in every failure. `CRASH_SEED=<seed> swift test --filter CrashTests`
+/// replays those choices; the machine's own timing (how far a daemon got before its kill) is not replayed.
 @Suite("Crash and restart", .serialized)
 struct CrashTests {
     static let rounds = 30
+
+    /// `$CRASH_SEED` (decimal) when set, to replay a failed run, else a fresh random seed.
+    static func seed() throws -> UInt64 {
+        guard let text = ProcessInfo.processInfo.environment["CRASH_SEED"] else {
+            return UInt64.random(in: 0...UInt64.max)
+        }
+        guard let seed = UInt64(text.trimmingCharacters(in: .whitespaces)) else {
+            throw HarnessError.unexpected("CRASH_SEED=\(text) is not a decimal number from 0 to \(UInt64.max)")
+        }
+        return seed
+    }
     static let policy = """
         max_runtime = "1h"
         allow = ["*"]
@@ -44,7 +59,9 @@ struct CrashTests {
     @Test func everyAcknowledgedWatchSurvivesSIGKILLAndIsStopped() async throws {
         let fixture = try await DaemonFixture.make(Self.policy)
         defer { Task { await fixture.cleanUp() } }
-        let seed = UInt64.random(in: 0...UInt64.max)
+        let seed = try Self.seed()
+        // Printed first, so that a run that fails half way (a bound running out) can be replayed too.
+        print("crash test: seed \(seed) (replay with CRASH_SEED=\(seed))")
         var random = SplitMix64(seed: seed)
         let acknowledged = Locked<Set<String>>([])
         let sent = Locked<Int>(0)
@@ -111,11 +128,12 @@ struct CrashTests {
             was lost in the crash, \(figures.unexplained) unexplained)
             """)
         // Every call was logged as an attempt before it was sent (this also checks the log parsing).
-        #expect(lives.map { $0.attemptsLogged.values.reduce(0, +) }.reduce(0, +) >= requests.count)
-        #expect(acked.count > 0)
-        #expect(lost.isEmpty)
-        #expect(notStopped.isEmpty)
-        #expect(figures.unexplained == 0)
+        let replay = Comment(rawValue: "replay with CRASH_SEED=\(seed)")
+        #expect(lives.map { $0.attemptsLogged.values.reduce(0, +) }.reduce(0, +) >= requests.count, replay)
+        #expect(acked.count > 0, replay)
+        #expect(lost.isEmpty, replay)
+        #expect(notStopped.isEmpty, replay)
+        #expect(figures.unexplained == 0, replay)
     }
 
     /// Watches on one connection, pipelined 16 at a time, until the daemon goes away. A third of the

@@ -87,16 +87,11 @@ struct DaemonProcessTests {
         #expect(requests[0].bearerToken == token)
 
         // The real client against the real daemon.
-        let ctl = Process()
-        ctl.executableURL = DaemonProcess.productsDirectory.appendingPathComponent("maia-watchdogctl")
-        ctl.arguments = ["--socket", socket, "--json", "status", id]
-        let out = Pipe().closeOnExec()
-        ctl.standardOutput = out
-        try ctl.run()
-        let status = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        ctl.waitUntilExit()
-        #expect(ctl.terminationStatus == 0)
-        #expect(status.hasPrefix(#"{"ok":true,"task":{"id":"\#(id)""#))
+        let ctl = try await ChildProcess.run(
+            DaemonProcess.productsDirectory.appendingPathComponent("maia-watchdogctl"),
+            ["--socket", socket, "--json", "status", id])
+        #expect(ctl.status == 0)
+        #expect(ctl.standardOutput.hasPrefix(#"{"ok":true,"task":{"id":"\#(id)""#))
 
         // A second daemon on the same socket refuses to start.
         let second = try DaemonProcess(

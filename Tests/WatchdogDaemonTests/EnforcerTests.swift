@@ -159,11 +159,17 @@ struct EnforcerTests {
     }
 
     @Test func slowAnswersTimeOutAndAreRetried() async throws {
-        try await Harness.with(requestTimeout: .milliseconds(300)) { h in
+        // The timeout fires when this clock is moved: neither the held answer nor the retry's races it.
+        let timeouts = ManualClock()
+        try await Harness.with(requestTimeout: .milliseconds(300), timeoutClock: timeouts) { h in
             let id = TaskID.random()
-            h.standIn.script(id.rawValue, [.delayed(.seconds(2), .status(204)), .status(204)])
+            // The first answer is held past the end of the test: only the request timeout ends that attempt.
+            h.standIn.script(id.rawValue, [.delayed(.seconds(60), .status(204)), .status(204)])
             _ = try await h.stop(id)
             try await h.requests(1)
+            try await withBound(.seconds(10), "the request timeout to be armed") { await timeouts.waitForSleeper() }
+            #expect(timeouts.earliestDeadline == timeouts.now().adding(.milliseconds(300)))
+            timeouts.advance(by: .milliseconds(300))
             try await h.idle()
             let timedOut = try #require(await h.record(id))
             #expect(timedOut.state == .stopping)

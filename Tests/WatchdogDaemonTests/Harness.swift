@@ -34,7 +34,9 @@ struct Harness: Sendable {
         return policy
     }
 
-    /// Starts everything, runs `body`, then shuts down gracefully.
+    /// Starts everything, runs `body`, then shuts down gracefully. HTTP request timeouts run on `timeoutClock`: the
+    /// system clock, unless a test hands in a manual one to fire a timeout when it says (the enforcer's `clock` is
+    /// another, so that moving it to a deadline does not time out a request in flight).
     static func with(
         policy: Policy = Harness.policy(),
         seed: UInt64 = 1,
@@ -42,6 +44,7 @@ struct Harness: Sendable {
         connectionLimits: ConnectionLimits = .standard(descriptorLimit: 1024),
         stored: [TaskRecord] = [],
         requestTimeout: Duration = .seconds(5),
+        timeoutClock: any WallClock = SystemWallClock(),
         _ body: @Sendable (Harness) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory.make()
@@ -55,7 +58,7 @@ struct Harness: Sendable {
         var policy = policy
         policy.api.baseURL = standIn.baseURL
         policy.api.requestTimeout = requestTimeout
-        let transport = HTTPTransport(version: "test", logger: logger)
+        let transport = HTTPTransport(version: "test", logger: logger, clock: timeoutClock)
         let caller = MaiaStopCaller(
             client: MaiaAPIClient(
                 baseURL: standIn.baseURL, requestTimeout: requestTimeout, transport: transport,

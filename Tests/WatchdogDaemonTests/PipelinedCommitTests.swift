@@ -18,10 +18,11 @@ struct PipelinedCommitTests {
         let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = try await SQLiteTaskStore.open(directory: "\(directory)/state")
+        let counted = CountingTaskStore(store)
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let enforcer = EnforcerService(
             configuration: .init(policyPath: "/dev/null", version: "test"), policy: Harness.policy(),
-            clock: ManualClock(), caller: DryRunStopCaller(hasToken: false), store: store,
+            clock: ManualClock(), caller: DryRunStopCaller(hasToken: false), store: counted,
             random: SplitMix64(seed: 1), logger: logger)
         let socket = "\(directory)/control.sock"
         let listener = try await ControlSocketListener.bind(path: socket)
@@ -43,9 +44,8 @@ struct PipelinedCommitTests {
             let before = store.transactionCount
             let answers = try await LineClient.with(socket) { session in
                 try await session.send(ids.map { "watch \($0)\n" }.joined())
-                try await withBound(.seconds(20), "every watch of the connection to be queued") {
-                    while store.pendingCount < ids.count { await Task.yield() }
-                }
+                try await counted.queued.wait(for: ids.count, within: .seconds(20), "every watch to be queued")
+                #expect(store.pendingCount == ids.count)
                 gate.signal()
                 var answers: [String] = []
                 for _ in ids { answers.append(try await session.readLine() ?? "") }

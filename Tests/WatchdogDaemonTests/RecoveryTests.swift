@@ -57,14 +57,9 @@ struct RecoveryTests {
         let enforcer = Self.enforcer(store)
         let id = TaskID.random()
         let first = Task { await enforcer.handle(.watch(id, maxRuntime: nil, startedAt: nil), from: Harness.requester) }
-        try await withBound(.seconds(10), "the first save") { while store.waiting < 1 { await Task.yield() } }
-        let second = Task {
-            await enforcer.handle(.watch(id, maxRuntime: nil, startedAt: nil), from: Harness.requester)
-        }
-        try await withBound(.seconds(10), "the second watch to wait") {
-            // Both watches wait on the first one's commit.
-            while await enforcer.pendingWatchCommit(id)?.waiting != 2 { await Task.yield() }
-        }
+        try await store.submitted.wait(for: 1, within: .seconds(10), "the first save")
+        // The second watch, applied while the first one's commit is pending, is answered after that commit.
+        let second = try await Self.secondWatch(id, enforcer)
         #expect(store.saves == 1)
         store.release(failing: false)
         guard case .task(let a) = await first.value, case .task(let b) = await second.value else {
@@ -80,14 +75,9 @@ struct RecoveryTests {
         let enforcer = Self.enforcer(store)
         let id = TaskID.random()
         let first = Task { await enforcer.handle(.watch(id, maxRuntime: nil, startedAt: nil), from: Harness.requester) }
-        try await withBound(.seconds(10), "the first save") { while store.waiting < 1 { await Task.yield() } }
-        let second = Task {
-            await enforcer.handle(.watch(id, maxRuntime: nil, startedAt: nil), from: Harness.requester)
-        }
-        try await withBound(.seconds(10), "the second watch to wait") {
-            // Both watches wait on the first one's commit.
-            while await enforcer.pendingWatchCommit(id)?.waiting != 2 { await Task.yield() }
-        }
+        try await store.submitted.wait(for: 1, within: .seconds(10), "the first save")
+        // The second watch, applied while the first one's commit is pending, is answered after that commit.
+        let second = try await Self.secondWatch(id, enforcer)
         store.release(failing: true)
         for response in [await first.value, await second.value] {
             guard case .failure(let error) = response else {
@@ -99,6 +89,22 @@ struct RecoveryTests {
         #expect(await enforcer.record(id) == nil)
     }
 
+    /// Applies a second watch of `id` (what `handle` does first, in one turn of the actor), checks that it waits for
+    /// the commit of the first one, and returns the task that answers it (what `handle` does next).
+    static func secondWatch(_ id: TaskID, _ enforcer: EnforcerService) async throws -> Task<ControlResponse, Never> {
+        let pending = await enforcer.apply(
+            [.success(.watch(id, maxRuntime: nil, startedAt: nil))], from: Harness.requester)
+        let answer = try #require(pending.first)
+        guard case .sameWatch = answer else {
+            throw HarnessError.unexpected("the second watch does not wait for the first one's commit: \(answer)")
+        }
+        return Task {
+            let response = await enforcer.answer(answer)
+            await enforcer.forgetCommitted(pending)
+            return response
+        }
+    }
+
     static func enforcer(_ store: some TaskStore) -> EnforcerService {
         EnforcerService(
             configuration: .init(policyPath: "/dev/null", version: "test"), policy: Harness.policy(),
@@ -107,9 +113,11 @@ struct RecoveryTests {
     }
 }
 
-/// A store whose saves wait until the test releases them (successfully or with an error).
+/// A store whose saves wait until the test releases them (successfully or with an error); ``submitted`` counts the
+/// saves, for the test to wait on.
 final class GatedTaskStore: TaskStore {
     private let state = Mutex<(saves: Int, gate: [StoreCommit])>((0, []))
+    let submitted = EventCount()
 
     func loadAll() async throws -> [TaskRecord] { [] }
 
@@ -120,6 +128,7 @@ final class GatedTaskStore: TaskStore {
             $0.saves += 1
             $0.gate.append(commit)
         }
+        submitted.record()
         return commit
     }
 
@@ -128,7 +137,6 @@ final class GatedTaskStore: TaskStore {
     var recreatedCount: Int { 0 }
 
     var saves: Int { state.withLock { $0.saves } }
-    var waiting: Int { state.withLock { $0.gate.count } }
 
     func release(failing: Bool) {
         let gate = state.withLock { state in

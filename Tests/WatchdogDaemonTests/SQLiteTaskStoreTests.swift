@@ -68,6 +68,7 @@ struct SQLiteTaskStoreTests {
         let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = try await SQLiteTaskStore.open(directory: directory)
+        let counted = CountingTaskStore(store)
         let gate = DispatchSemaphore(value: 0)
         let released = Locked<Bool>(false)
         store.withQueueHeld { gate.wait() }
@@ -77,13 +78,12 @@ struct SQLiteTaskStoreTests {
         try await withThrowingTaskGroup(of: Bool.self) { group in
             for record in records {
                 group.addTask {
-                    try await store.save([record])
+                    try await counted.save([record])
                     return released.withLock { $0 }
                 }
             }
-            try await withBound(.seconds(20), "every save to be queued") {
-                while store.pendingCount < count { await Task.yield() }
-            }
+            try await counted.queued.wait(for: count, within: .seconds(20), "every save to be queued")
+            #expect(store.pendingCount == count)
             released.withLock { $0 = true }
             gate.signal()
             for try await returnedAfterCommit in group { #expect(returnedAfterCommit) }

@@ -206,6 +206,9 @@ public actor EnforcerService: Service {
 
     public func record(_ id: TaskID) -> TaskRecord? { enforcer.records[id] }
 
+    /// Stop attempts started and not yet answered (at most `[api] max_in_flight`).
+    public var attemptsInFlight: Int { enforcer.inFlight.count }
+
     /// The store commit a new watch of `id` is waiting for, if it is not yet answered.
     public func pendingWatchCommit(_ id: TaskID) -> StoreCommit? {
         enforcer.pendingWatch(id).flatMap { watchCommits[$0] }

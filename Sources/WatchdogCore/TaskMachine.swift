@@ -187,7 +187,10 @@ public struct TaskMachine: Sendable {
     /// A `stopping` record's retry is due at `now`: `nil` to send it, or `.finish(.gaveUp)` (the record updated)
     /// when `now` is at or past first attempt + `give_up_after`, the instant ``EnforcerAction/giveUp(at:)`` named.
     public func retryDue(_ record: inout TaskRecord, now: Date) -> EnforcerAction? {
-        guard record.state == .stopping, record.firstAttemptAt != nil, now >= giveUpInstant(of: record, now: now)
+        // Only the wake-up `.giveUp(at:)` scheduled ends the sequence: an attempt resumed after a restart (in flight
+        // when the daemon stopped) is still made, as before.
+        let giveUpAt = giveUpInstant(of: record, now: now)
+        guard record.state == .stopping, record.firstAttemptAt != nil, record.nextAttemptAt == giveUpAt, now >= giveUpAt
         else { return nil }
         record.updatedAt = now
         return finish(&record, .gaveUp)

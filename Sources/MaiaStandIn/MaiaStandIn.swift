@@ -96,6 +96,25 @@ public final class MaiaStandIn: Sendable {
         self.core.state.withLock { $0.defaultAnswer = answer }
     }
 
+    /// Requests whose answer is held (``ScriptedAnswer/held(_:)``) and not yet released. A request is recorded (and
+    /// ``waitForRequests(count:timeout:)`` returns) an instant before its answer is held.
+    public var heldCount: Int {
+        self.core.state.withLock { $0.held.count }
+    }
+
+    /// Sends the answers of the `count` oldest held requests. When fewer are held, the rest of the release goes to
+    /// the next requests with a held answer, as they come: so a release never misses a request that has arrived but
+    /// is not held yet.
+    public func releaseHeld(_ count: Int = 1) {
+        let released = self.core.state.withLock { state -> [@Sendable () -> Void] in
+            let taken = Array(state.held.prefix(count))
+            state.held.removeFirst(taken.count)
+            state.releaseCredits += count - taken.count
+            return taken
+        }
+        for send in released { send() }
+    }
+
     /// Replaces the set of bearer tokens accepted; any other token gets 401.
     public func setAcceptedTokens(_ tokens: Set<String>) {
         self.core.state.withLock { $0.acceptedTokens = tokens }

@@ -6,6 +6,9 @@ public indirect enum ScriptedAnswer: Sendable, Equatable {
     case status(Int, retryAfter: String? = nil, detail: String? = nil, violations: [String]? = nil)
     /// Answer `answer` only after `delay`, e.g. to exceed a client's request timeout.
     case delayed(Duration, ScriptedAnswer)
+    /// Answer `answer` only once ``MaiaStandIn/releaseHeld(_:)`` lets it go (oldest first), so that a test decides
+    /// when a request in flight ends, without a timer.
+    case held(ScriptedAnswer)
     /// Close the connection without answering.
     case dropConnection
 
@@ -17,7 +20,7 @@ public indirect enum ScriptedAnswer: Sendable, Equatable {
         switch self {
         case .status(let status, _, _, _):
             return status
-        case .delayed(_, let answer):
+        case .delayed(_, let answer), .held(let answer):
             return answer.finalStatus
         case .dropConnection:
             return nil
@@ -33,6 +36,8 @@ extension ScriptedAnswer: CustomStringConvertible {
             return retryAfter.map { "\(status) Retry-After: \($0)" } ?? "\(status)"
         case .delayed(let delay, let answer):
             return "after \(delay): \(answer)"
+        case .held(let answer):
+            return "held: \(answer)"
         case .dropConnection:
             return "drop connection"
         }

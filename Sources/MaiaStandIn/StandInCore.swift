@@ -28,6 +28,10 @@ final class StandInCore: Sendable {
         var nextWaiterID = 0
         var connections: [ObjectIdentifier: any Channel] = [:]
         var isShutDown = false
+        /// Answers held back (``ScriptedAnswer/held(_:)``), oldest first: each sends its answer when called.
+        var held: [@Sendable () -> Void] = []
+        /// Releases asked for when fewer answers were held: the next held answers go at once.
+        var releaseCredits = 0
     }
 
     let state: Mutex<State>
@@ -43,6 +47,19 @@ final class StandInCore: Sendable {
         self.state = Mutex(State(acceptedTokens: acceptedTokens, tokenEndpoint: tokenEndpoint))
         self.router = Router(basePath: basePath, tokenPath: tokenEndpoint?.path)
         self.onRequest = onRequest
+    }
+
+    /// Holds an answer back until ``MaiaStandIn/releaseHeld(_:)`` calls `send`.
+    func hold(_ send: @escaping @Sendable () -> Void) {
+        let now = self.state.withLock { state -> Bool in
+            if state.releaseCredits > 0 {
+                state.releaseCredits -= 1
+                return true
+            }
+            state.held.append(send)
+            return false
+        }
+        if now { send() }
     }
 
     /// What to send back for one complete request head, with any extra response headers.

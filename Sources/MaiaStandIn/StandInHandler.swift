@@ -65,6 +65,17 @@ final class StandInHandler: ChannelInboundHandler, RemovableChannelHandler {
                 handler.send(
                     answer, extraHeaders: extraHeaders, customBody: customBody, request: request, context: context)
             }
+        case .held(let answer):
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let loop = context.eventLoop
+            self.core.hold {
+                loop.execute {
+                    let (handler, context) = bound.value
+                    guard context.channel.isActive else { return }
+                    handler.send(
+                        answer, extraHeaders: extraHeaders, customBody: customBody, request: request, context: context)
+                }
+            }
         case .status(let status, let retryAfter, let detail, let violations):
             var headers = HTTPHeaders()
             let body: [UInt8]

@@ -45,6 +45,8 @@ extension Enforcer {
         case attemptStarted(TaskRecord)
         /// An attempt came back; `step` is what the task machine made of it.
         case attemptFinished(TaskRecord, StopOutcome, step: EnforcerAction, at: Date)
+        /// First attempt + `give_up_after` came without a retry that fits before it: the sequence ended `step`.
+        case gaveUp(TaskRecord, step: EnforcerAction)
         /// An answer for a task that was forgotten (or dropped by a reload) while its attempt was in flight.
         case lateAnswer(TaskID, StopOutcome)
         /// A terminal record's retention ran out.

@@ -73,6 +73,10 @@ public struct Enforcer: Sendable {
                     break
                 }
             case .stopping:
+                if let step = machine.retryDue(&record, now: now) {
+                    effects.notes.append(.gaveUp(record, step: step))
+                    break
+                }
                 guard hasFreeSlot else {
                     // Put it back; a finished attempt frees the slot and the shell calls again.
                     queue.push(record.id, at: entry.at)

@@ -164,15 +164,36 @@ public struct TaskMachine: Sendable {
         notBefore: Date?,
         using rng: inout some RandomNumberGenerator
     ) -> EnforcerAction {
-        let giveUpAt = (record.firstAttemptAt ?? now).adding(policy.retry.giveUpAfter)
+        let giveUpAt = giveUpInstant(of: record, now: now)
         let delay = RetrySchedule(policy.retry).delay(afterAttempt: max(1, record.attempts), using: &rng)
         var next = now.adding(delay)
         if let notBefore, notBefore > next { next = notBefore }
         guard next < giveUpAt else {
-            return finish(&record, .gaveUp)
+            guard now < giveUpAt else { return finish(&record, .gaveUp) }
+            // No attempt is made at or after give_up_after, and the sequence ends exactly then, not before:
+            // the task is `stopping` for the whole `give_up_after` the policy grants it.
+            record.nextAttemptAt = giveUpAt
+            return .giveUp(at: giveUpAt)
         }
         record.nextAttemptAt = next
         return .sleep(until: next)
+    }
+
+    /// First attempt + `give_up_after`: no attempt of the sequence is made at or after it.
+    private func giveUpInstant(of record: TaskRecord, now: Date) -> Date {
+        (record.firstAttemptAt ?? now).adding(policy.retry.giveUpAfter)
+    }
+
+    /// A `stopping` record's retry is due at `now`: `nil` to send it, or `.finish(.gaveUp)` (the record updated)
+    /// when `now` is at or past first attempt + `give_up_after`, the instant ``EnforcerAction/giveUp(at:)`` named.
+    public func retryDue(_ record: inout TaskRecord, now: Date) -> EnforcerAction? {
+        // Only the wake-up `.giveUp(at:)` scheduled ends the sequence: an attempt resumed after a restart (in flight
+        // when the daemon stopped) is still made, as before.
+        let giveUpAt = giveUpInstant(of: record, now: now)
+        guard record.state == .stopping, record.firstAttemptAt != nil, record.nextAttemptAt == giveUpAt, now >= giveUpAt
+        else { return nil }
+        record.updatedAt = now
+        return finish(&record, .gaveUp)
     }
 
     private func finish(_ record: inout TaskRecord, _ state: TaskState) -> EnforcerAction {

@@ -47,6 +47,13 @@ extension EnforcerService {
         case .attemptFinished(let record, let outcome, let step, let at):
             logResult(record, outcome: outcome, step: step)
             statusBoard.recordStop(at: at, result: Self.statusResult(outcome))
+        case .gaveUp(let record, _):
+            var metadata = Logger.Metadata.event(.stopResult, task: record)
+            metadata["attempt"] = "\(record.attempts)"
+            let text =
+                "stop of task \(record.id) ended \(record.state.rawValue) after attempt \(record.attempts): "
+                + "give_up_after (\(Self.describe(policy.retry.giveUpAfter))) has passed since the first attempt"
+            logger.warning("\(text)", metadata: metadata)
         case .lateAnswer(let id, let outcome):
             logger.info(
                 "answer for task \(id) arrived after it was forgotten: \(outcome)",
@@ -82,6 +89,11 @@ extension EnforcerService {
             logger.warning(
                 "stop attempt \(record.attempts) for task \(record.id) failed (\(answer)); retrying at \(RFC3339.format(until))",
                 metadata: metadata)
+        case .giveUp(let at):
+            let text =
+                "stop attempt \(record.attempts) for task \(record.id) failed (\(answer)); no retry fits before "
+                + "give_up_after: the stop ends gave_up at \(RFC3339.format(at))"
+            logger.warning("\(text)", metadata: metadata)
         case .sendStop:
             logger.warning(
                 "stop attempt \(record.attempts) for task \(record.id) got \(answer); retrying with a fresh token",

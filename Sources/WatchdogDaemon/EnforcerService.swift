@@ -205,4 +205,8 @@ public actor EnforcerService: Service {
     }
 
     public func record(_ id: TaskID) -> TaskRecord? { enforcer.records[id] }
+
+    /// Stop attempts started and not yet answered (at most `[api] max_in_flight`).
+    public var attemptsInFlight: Int { enforcer.inFlight.count }
+
 }

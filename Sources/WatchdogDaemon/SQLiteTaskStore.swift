@@ -83,6 +83,14 @@ public final class SQLiteTaskStore: TaskStore {
         }
     }
 
+    /// `PRAGMA name` on the writer's connection, asked on the writer's queue (see ``SQLiteTaskWriter/pragma(_:)``).
+    func writerPragma(_ name: String) async throws -> Int64? {
+        let writer = self.writer
+        return try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { () throws(TaskStoreError) in try writer.pragma(name) }) }
+        }
+    }
+
     public func submit(saving records: [TaskRecord], removing ids: [TaskID]) -> StoreCommit {
         var operations: [SQLiteTaskWriter.Operation] = []
         if !records.isEmpty { operations.append(.save(records)) }

@@ -212,6 +212,13 @@ final class SQLiteTaskWriter: @unchecked Sendable {
         }
     }
 
+    /// `PRAGMA name` as the open connection answers it: settings such as `synchronous` belong to a connection, not
+    /// to the file, so only the writer's own connection can tell what its commits do.
+    func pragma(_ name: String) throws(TaskStoreError) -> Int64? {
+        guard let connection else { throw .writeFailed(path: path, reason: "the store is closed") }
+        return try Self.wrap(path) { () throws(SQLiteError) in try connection.scalarInt("PRAGMA \(name)") }
+    }
+
     func loadAll() throws(TaskStoreError) -> [TaskRecord] {
         guard let connection else { throw .writeFailed(path: path, reason: "the store is closed") }
         return try Self.records(connection, path: path)

@@ -49,7 +49,14 @@ struct MaiaWatchdogd: AsyncParsableCommand {
     static func main() async {
         let command: MaiaWatchdogd
         do {
-            command = try parseAsRoot() as! MaiaWatchdogd
+            var parsed = try parseAsRoot()
+            guard let root = parsed as? MaiaWatchdogd else {
+                // `--help` parses as ArgumentParser's own help command (a cast would crash): its `run` throws the
+                // clean exit that is printed below.
+                try parsed.run()
+                Glibc.exit(Daemon.ExitStatus.success)
+            }
+            command = root
         } catch {
             let code = exitCode(for: error)
             if code == .success {

@@ -171,42 +171,76 @@ struct TaskMachineTests {
         #expect(action == .sleep(until: notBefore))
     }
 
-    @Test func givesUpInsteadOfSchedulingPastGiveUpAfter() throws {
+    /// A Retry-After beyond give_up_after cannot be honoured in time: no retry is scheduled, the task stays
+    /// `stopping` without another attempt, and ends `gave_up` exactly at first attempt + give_up_after.
+    @Test func givesUpAtGiveUpAfterInsteadOfSchedulingPastIt() throws {
         let machine = machine(retry: .init(giveUpAfter: .seconds(600)))
         var record = try watching(machine)
         var rng = SplitMix64(seed: 7)
         let t = now.addingTimeInterval(3600)
         _ = machine.deadlineReached(&record, now: t)
         machine.attemptStarted(&record, now: t)
-        // A Retry-After beyond give_up_after cannot be honoured in time: give up now.
+        let giveUpAt = t.addingTimeInterval(600)
         let action = machine.attemptFinished(
-            &record, outcome: .answered(status: 503, retryNotBefore: t.addingTimeInterval(600), detail: nil), now: t,
-            using: &rng)
-        #expect(action == .finish(.gaveUp))
+            &record, outcome: .answered(status: 503, retryNotBefore: giveUpAt, detail: nil), now: t, using: &rng)
+        #expect(action == .giveUp(at: giveUpAt))
+        #expect(record.state == .stopping)
+        #expect(record.nextAttemptAt == giveUpAt)
+        #expect(machine.nextWake(of: record) == giveUpAt)
+        var early = record
+        #expect(machine.retryDue(&early, now: giveUpAt.addingTimeInterval(-0.001)) == nil)
+        #expect(early == record)
+        #expect(machine.retryDue(&record, now: giveUpAt) == .finish(.gaveUp))
         #expect(record.state == .gaveUp)
+        #expect(record.updatedAt == giveUpAt)
+        #expect(record.attempts == 1)
     }
 
+    /// With the seed fixed, the whole sequence is known: 21 attempts fit into 10 s of backoffs of at most 1 s, each
+    /// at the instant the replayed schedule says, and the task ends `gave_up` at first attempt + 10 s, not before.
     @Test func givesUpWhenBackoffCrossesTheLimit() throws {
-        let machine = machine(
-            retry: .init(initialBackoff: .seconds(1), maxBackoff: .seconds(1), giveUpAfter: .seconds(10)))
+        let retry = Policy.RetryConfiguration(
+            initialBackoff: .seconds(1), maxBackoff: .seconds(1), giveUpAfter: .seconds(10))
+        let machine = machine(retry: retry)
         var record = try watching(machine)
         var rng = SplitMix64(seed: 3)
-        var t = now.addingTimeInterval(3600)
+        var replay = SplitMix64(seed: 3)
+        let first = now.addingTimeInterval(3600)
+        let giveUpAt = first.addingTimeInterval(10)
+        var t = first
         _ = machine.deadlineReached(&record, now: t)
         var attempts = 0
-        while record.state == .stopping {
+        attempting: while true {
+            #expect(machine.retryDue(&record, now: t) == nil)
             machine.attemptStarted(&record, now: t)
             attempts += 1
             let action = machine.attemptFinished(
                 &record, outcome: .answered(status: 502, retryNotBefore: nil, detail: nil), now: t, using: &rng)
-            if case .sleep(let until) = action {
-                #expect(until < now.addingTimeInterval(3610))
+            let expected = t.adding(RetrySchedule(retry).delay(afterAttempt: attempts, using: &replay))
+            switch action {
+            case .sleep(let until):
+                #expect(until == expected)
+                #expect(until < giveUpAt)
+                #expect(record.state == .stopping)
                 t = until
+            case .giveUp(let at):
+                #expect(expected >= giveUpAt)
+                #expect(at == giveUpAt)
+                break attempting
+            default:
+                Issue.record("unexpected \(action) after attempt \(attempts)")
+                return
             }
         }
+        #expect(attempts == 21)
+        #expect(record.attempts == 21)
+        #expect(record.firstAttemptAt == first)
+        #expect(record.state == .stopping)
+        #expect(record.nextAttemptAt == giveUpAt)
+        #expect(machine.retryDue(&record, now: giveUpAt) == .finish(.gaveUp))
         #expect(record.state == .gaveUp)
-        #expect(record.attempts == attempts)
-        #expect(attempts > 1)
+        #expect(record.updatedAt == giveUpAt)
+        #expect(record.attempts == 21)
     }
 
     @Test func stopIsIdempotentWhileStopping() throws {

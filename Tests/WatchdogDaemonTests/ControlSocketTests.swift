@@ -171,6 +171,23 @@ struct ControlSocketTests {
         }
     }
 
+    /// `allowed_gids` admits by the peer's group: with only another group listed this process is refused; with its
+    /// own group listed (beside a uid that is not ours: either list admits) it is served.
+    @Test func socketACLAdmitsByGroup() async throws {
+        let otherGroup = Harness.policy { $0.socket = .init(allowedUIDs: [], allowedGIDs: [getgid() &+ 1]) }
+        try await Harness.with(policy: otherGroup, socket: true) { h in
+            let line = try await LineClient.request(h.socketPath, "status")
+            #expect(try object(line)["error"] as? String == "permission_denied")
+        }
+        let ownGroup = Harness.policy {
+            $0.socket = .init(allowedUIDs: [getuid() &+ 1], allowedGIDs: [getgid() &+ 1, getgid()])
+        }
+        try await Harness.with(policy: ownGroup, socket: true) { h in
+            let line = try await LineClient.request(h.socketPath, "status")
+            #expect(try object(line)["ok"] as? Bool == true)
+        }
+    }
+
     @Test func socketFileModeAndStaleSocketHandling() async throws {
         try await Harness.with(socket: true) { h in
             var info = stat()

@@ -2,17 +2,38 @@ import Foundation
 import Synchronization
 import TestSupport
 
-/// The real `maia-watchdogd` binary run as a child process, its stderr read line by line.
+/// The real `maia-watchdogd` binary run as a child process, its stdout and stderr read line by line, apart and together.
 final class DaemonProcess: Sendable {
     private let process: Process
     private let scratchState: String
-    private let output = Locked<(lines: [String], partial: String, ended: Bool, waiters: [Waiter])>(([], "", false, []))
+    private let output = Locked(OutputState())
     private let exit = Locked<(status: Int32?, waiters: [UUID: CheckedContinuation<Void, Never>])>((nil, [:]))
 
     private struct Waiter {
         var id: UUID
         var text: String
         var continuation: CheckedContinuation<Void, Never>
+    }
+
+    /// The child's two output streams.
+    enum Stream: Int, Sendable {
+        case standardOutput = 0
+        case standardError = 1
+    }
+
+    /// Lines as they arrived from either stream (`lines`), and each stream's own.
+    private struct OutputState: Sendable {
+        var lines: [String] = []
+        var streams: [[String]] = [[], []]
+        var partial: [String] = ["", ""]
+        var streamEnded: [Bool] = [false, false]
+        var waiters: [Waiter] = []
+        var ended: Bool { streamEnded.allSatisfy { $0 } }
+
+        mutating func append(_ line: String, from stream: Stream) {
+            lines.append(line)
+            streams[stream.rawValue].append(line)
+        }
     }
 
     /// The built products directory (the test runner lives there).
@@ -57,35 +78,40 @@ final class DaemonProcess: Sendable {
         env["STATE_DIRECTORY"] = scratchState
         self.scratchState = scratchState
         process.environment = env.merging(environment) { $1 }
-        let stderr = Pipe()
-        // Close-on-exec, so that daemons other tests spawn meanwhile do not inherit the write end and
-        // hold the pipe open past this daemon's exit (the child still gets it: dup2 clears the flag).
-        stderr.closeOnExec()
-        process.standardError = stderr
-        process.standardOutput = stderr
+        // Close-on-exec, so that daemons other tests spawn meanwhile do not inherit the write ends and
+        // hold the pipes open past this daemon's exit (the child still gets them: dup2 clears the flag).
+        let standardOutput = Pipe().closeOnExec()
+        let standardError = Pipe().closeOnExec()
+        process.standardOutput = standardOutput
+        process.standardError = standardError
         process.standardInput = FileHandle.nullDevice
-        stderr.fileHandleForReading.readabilityHandler = { [output] handle in
-            let data = handle.availableData
-            let resumed = output.withLock { state -> [CheckedContinuation<Void, Never>] in
-                if data.isEmpty {
-                    handle.readabilityHandler = nil
-                    state.lines.append(state.partial)
-                    state.partial = ""
-                    state.ended = true
-                } else {
-                    state.partial += String(decoding: data, as: UTF8.self)
-                    while let newline = state.partial.firstIndex(of: "\n") {
-                        state.lines.append(String(state.partial[..<newline]))
-                        state.partial = String(state.partial[state.partial.index(after: newline)...])
+        for (pipe, stream) in [(standardOutput, Stream.standardOutput), (standardError, .standardError)] {
+            pipe.fileHandleForReading.readabilityHandler = { [output] handle in
+                let data = handle.availableData
+                let resumed = output.withLock { state -> [CheckedContinuation<Void, Never>] in
+                    let index = stream.rawValue
+                    if data.isEmpty {
+                        handle.readabilityHandler = nil
+                        if !state.partial[index].isEmpty { state.append(state.partial[index], from: stream) }
+                        state.partial[index] = ""
+                        state.streamEnded[index] = true
+                    } else {
+                        state.partial[index] += String(decoding: data, as: UTF8.self)
+                        while let newline = state.partial[index].firstIndex(of: "\n") {
+                            state.append(String(state.partial[index][..<newline]), from: stream)
+                            state.partial[index] = String(
+                                state.partial[index][state.partial[index].index(after: newline)...])
+                        }
                     }
+                    // Joined only when someone waits: a chatty daemon would make this quadratic.
+                    let text = state.waiters.isEmpty ? "" : state.lines.joined(separator: "\n")
+                    let ended = state.ended
+                    let ready = state.waiters.filter { text.contains($0.text) || ended }
+                    state.waiters.removeAll { text.contains($0.text) || ended }
+                    return ready.map(\.continuation)
                 }
-                // Joined only when someone waits: a chatty daemon would make this quadratic.
-                let text = state.waiters.isEmpty ? "" : state.lines.joined(separator: "\n")
-                let ready = state.waiters.filter { text.contains($0.text) || data.isEmpty }
-                state.waiters.removeAll { text.contains($0.text) || data.isEmpty }
-                return ready.map(\.continuation)
+                for continuation in resumed { continuation.resume() }
             }
-            for continuation in resumed { continuation.resume() }
         }
         process.terminationHandler = { [exit] process in
             let waiters = exit.withLock { state -> [CheckedContinuation<Void, Never>] in
@@ -111,7 +137,11 @@ final class DaemonProcess: Sendable {
 
     var pid: Int32 { process.processIdentifier }
 
+    /// Every line from stdout and stderr, in the order they were read.
     var lines: [String] { output.withLock { $0.lines } }
+
+    /// The lines of one stream only (the last one even without a final newline).
+    func lines(of stream: Stream) -> [String] { output.withLock { $0.streams[stream.rawValue] } }
 
     /// Waits (bounded) until the output contains `text` (or the output ends).
     func waitForOutput(_ text: String, within bound: Duration = .seconds(60)) async throws {

@@ -4,6 +4,8 @@ import MaiaStandIn
 import TestSupport
 import Testing
 
+@testable import WatchdogDaemon
+
 /// The real `maia-watchdogd` binary, end to end on this machine (no systemd).
 @Suite("maia-watchdogd process", .serialized)
 struct DaemonProcessTests {
@@ -15,10 +17,29 @@ struct DaemonProcessTests {
         return path
     }
 
+    /// The summary goes to stdout, nothing to stderr.
     @Test func checkAcceptsTheExamplePolicy() async throws {
         let daemon = try DaemonProcess(["--check", "--policy", examplePolicy])
         #expect(try await daemon.waitForExit() == 0)
-        #expect(!daemon.lines.joined().isEmpty)
+        let summary = daemon.lines(of: .standardOutput)
+        #expect(summary.first == "policy \(examplePolicy) is valid")
+        #expect(summary.contains { $0.hasPrefix("  max runtime ") })
+        #expect(daemon.lines(of: .standardError) == [])
+    }
+
+    @Test func versionAndHelpGoToStdoutAndExitZero() async throws {
+        let version = try DaemonProcess(["--version"])
+        #expect(try await version.waitForExit() == 0)
+        #expect(version.lines(of: .standardOutput) == [MaiaWatchdogVersion.current])
+        #expect(version.lines(of: .standardError) == [])
+        let help = try DaemonProcess(["--help"])
+        #expect(try await help.waitForExit() == 0)
+        let text = help.lines(of: .standardOutput).joined(separator: "\n")
+        #expect(text.contains("USAGE: maia-watchdogd"))
+        for option in ["--policy", "--socket", "--state-dir", "--dry-run", "--check", "--check-state", "--version"] {
+            #expect(text.contains(option), "help names \(option)")
+        }
+        #expect(help.lines(of: .standardError) == [])
     }
 
     @Test func checkReportsEveryProblemAndExits78() async throws {
@@ -33,10 +54,12 @@ struct DaemonProcessTests {
             """)
         let daemon = try DaemonProcess(["--check", "--policy", policy])
         #expect(try await daemon.waitForExit() == 78)
-        let problems = daemon.lines.filter { $0.hasPrefix(policy) }
+        // Every problem, one a line, on stderr; nothing on stdout.
+        let problems = daemon.lines(of: .standardError)
         #expect(problems.count == 2)
         #expect(problems.first?.hasPrefix("\(policy):1: max_runtime: ") == true)
         #expect(problems.last?.hasPrefix("\(policy):3: retention: ") == true)
+        #expect(daemon.lines(of: .standardOutput) == [])
     }
 
     @Test func badPolicyOrMissingCredentialsExit78() async throws {
@@ -117,6 +140,56 @@ struct DaemonProcessTests {
         #expect(!FileManager.default.fileExists(atPath: socket))
         #expect(!daemon.lines.joined(separator: "\n").contains(token))
         try await standIn.shutdown()
+    }
+}
+
+extension DaemonProcessTests {
+    /// Without `--socket` and `--state-dir`, the daemon takes `$RUNTIME_DIRECTORY/control.sock` and
+    /// `$STATE_DIRECTORY`. With `--dry-run` and a usable token, an overdue task ends `dry_run`, logged as "would
+    /// stop", and Maia gets no stop call. `status` names the policy file and the uptime.
+    @Test func dryRunWithTheSystemdDirectories() async throws {
+        let fixture = try await DaemonFixture.make()
+        defer { Task { await fixture.cleanUp() } }
+        let runtime = "\(fixture.directory)/runtime"
+        try FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: true)
+        let spawned = ContinuousClock.now
+        let daemon = try DaemonProcess(
+            ["--policy", fixture.policyPath, "--dry-run"],
+            environment: [
+                "CREDENTIALS_DIRECTORY": "\(fixture.directory)/creds", "RUNTIME_DIRECTORY": runtime,
+                "STATE_DIRECTORY": fixture.stateDirectory,
+            ])
+        let socket = "\(runtime)/control.sock"
+        try await daemon.waitForOutput("ready on \(socket)")
+        #expect(FileManager.default.fileExists(atPath: "\(fixture.stateDirectory)/tasks.sqlite3"))
+
+        let id = UUID().uuidString.lowercased()
+        let watched = try await LineClient.request(socket, "watch \(id) started-at=\(RFC3339Text.hoursAgo(2))")
+        #expect(watched.contains(#""ok":true"#))
+        try await daemon.waitForOutput("would stop task \(id)")
+        let task = try Self.object(try await LineClient.request(socket, "status \(id)"))["task"] as? [String: Any]
+        #expect(task?["state"] as? String == "dry_run")
+        #expect((task?["attempts"] as? NSNumber)?.intValue == 0)
+        #expect(task?["last_http_status"] is NSNull)
+        #expect(!fixture.standIn.requests.contains { $0.method == "POST" })
+        #expect(daemon.lines(of: .standardError).contains { $0.contains("would stop task \(id) (dry run)") })
+
+        let status = try Self.object(try await LineClient.request(socket, "status"))
+        let elapsed = ContinuousClock.now - spawned
+        let report = try #require(status["daemon"] as? [String: Any])
+        #expect(report["dry_run"] as? Bool == true)
+        #expect((report["policy"] as? [String: Any])?["path"] as? String == fixture.policyPath)
+        let uptime = try #require((report["uptime_s"] as? NSNumber)?.intValue)
+        #expect(uptime >= 0)
+        #expect(uptime <= Int(elapsed.components.seconds) + 1)
+
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+        #expect(!FileManager.default.fileExists(atPath: socket))
+    }
+
+    static func object(_ line: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
     }
 }
 

@@ -93,30 +93,167 @@ struct EnforcerTests {
             #expect(record.lastHTTPStatus == status)
             #expect(record.lastError == "task says no — violations: taskId: not running")
             #expect(h.standIn.requests.count == 1)
+            // The ProblemDetail's detail and violations reach the journal with the result.
+            let results = h.logs.events("stop_result", task: id.rawValue)
+            #expect(results.count == 1)
+            #expect(
+                results.first?.message.description.hasSuffix(
+                    "HTTP \(status): task says no — violations: taskId: not running")
+                    == true)
+            #expect(results.first?.metadata["http.status"] == "\(status)")
         }
     }
 
+    /// With the harness's seed, backoffs of at most 10 s fit exactly four attempts into `give_up_after` = 25 s,
+    /// each at the replayed instant; the task stays `stopping` with no fifth attempt and ends `gave_up` exactly at
+    /// first attempt + 25 s.
     @Test func givesUpAfterTheLimit() async throws {
+        let seed: UInt64 = 1
         let policy = Harness.policy {
             $0.retry = .init(
                 initialBackoff: .seconds(10), maxBackoff: .seconds(10), multiplier: 2, giveUpAfter: .seconds(25))
         }
-        try await Harness.with(policy: policy) { h in
+        try await Harness.with(policy: policy, seed: seed) { h in
             let id = TaskID.random()
             h.standIn.setDefault(.status(502))
+            let first = h.clock.now()
+            let giveUpAt = first.addingTimeInterval(25)
             _ = try await h.stop(id)
-            var seen = 0
-            while let record = await h.record(id), record.state == .stopping {
-                seen += 1
-                try await h.requests(seen)
+            var replay = SplitMix64(seed: seed)
+            let schedule = RetrySchedule(policy.retry)
+            for attempt in 1...4 {
+                try await h.requests(attempt)
                 try await h.idle()
-                if let next = await h.record(id)?.nextAttemptAt { h.clock.advance(to: next) }
+                let record = try #require(await h.record(id))
+                #expect(record.state == .stopping)
+                #expect(record.attempts == attempt)
+                let next = h.clock.now().adding(schedule.delay(afterAttempt: attempt, using: &replay))
+                if attempt < 4 {
+                    #expect(next < giveUpAt)
+                    #expect(record.nextAttemptAt == next)
+                    h.clock.advance(to: next)
+                } else {
+                    // The fifth would come at or after give_up_after: none is scheduled, the end is.
+                    #expect(next >= giveUpAt)
+                    #expect(record.nextAttemptAt == giveUpAt)
+                }
             }
+            h.clock.advance(to: giveUpAt.addingTimeInterval(-0.001))
+            try await h.idle()
+            #expect(await h.record(id)?.state == .stopping)
+            h.clock.advance(to: giveUpAt)
+            try await h.idle()
             let record = try #require(await h.record(id))
             #expect(record.state == .gaveUp)
-            #expect(record.attempts == h.standIn.requests.count)
-            #expect(record.attempts >= 2)
+            #expect(record.updatedAt == giveUpAt)
+            #expect(record.attempts == 4)
             #expect(record.lastHTTPStatus == 502)
+            h.clock.advance(by: .seconds(3600))
+            try await h.idle()
+            #expect(h.standIn.requests.count == 4)
+            let ended = h.logs.events("stop_result", task: id.rawValue).last
+            #expect(ended?.message.description.contains("ended gave_up after attempt 4") == true)
+        }
+    }
+
+    /// `Retry-After` as an HTTP date is honoured in full through the enforcer: the next attempt comes at that
+    /// instant (past the at most 1 s backoff), not before.
+    @Test func retryAfterAsAnHTTPDateIsHonoured() async throws {
+        try await Harness.with { h in
+            let id = TaskID.random()
+            let notBefore = h.clock.now().addingTimeInterval(120)
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "GMT")
+            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+            h.standIn.script(id.rawValue, [.status(503, retryAfter: formatter.string(from: notBefore)), .status(204)])
+            _ = try await h.stop(id)
+            try await h.requests(1)
+            try await h.idle()
+            let waiting = try #require(await h.record(id))
+            #expect(waiting.state == .stopping)
+            #expect(waiting.nextAttemptAt == notBefore)
+            h.clock.advance(to: notBefore.addingTimeInterval(-0.001))
+            try await h.idle()
+            #expect(h.standIn.requests.count == 1)
+            h.clock.advance(to: notBefore)
+            try await h.requests(2)
+            try await h.idle()
+            #expect(await h.record(id)?.state == .stopRequested)
+        }
+    }
+
+    /// `forget`, then `watch` again (a resumed task): a new record from the new receipt, enforced like any other.
+    @Test func forgetThenWatchAgainStartsAfresh() async throws {
+        try await Harness.with { h in
+            let id = TaskID.random()
+            let first = try await h.watch(id, maxRuntime: .seconds(30))
+            h.clock.advance(by: .seconds(20))
+            guard case .task(let forgotten) = await h.enforcer.handle(.forget(id), from: Harness.requester) else {
+                Issue.record("forget refused")
+                return
+            }
+            #expect(forgotten.state == .forgotten)
+            h.clock.advance(by: .seconds(100))
+            try await h.idle()
+            #expect(h.standIn.requests.isEmpty)
+            let again = try await h.watch(id, maxRuntime: .seconds(30))
+            #expect(again.state == .watching)
+            #expect(again.watchedAt == first.watchedAt.addingTimeInterval(120))
+            #expect(again.deadline == h.clock.now().addingTimeInterval(30))
+            #expect(again.attempts == 0)
+            #expect(h.store.count == 1)
+            h.clock.advance(by: .seconds(29))
+            try await h.idle()
+            #expect(h.standIn.requests.isEmpty)
+            h.clock.advance(by: .seconds(1))
+            try await h.requests(1)
+            try await h.idle()
+            #expect(await h.record(id)?.state == .stopRequested)
+        }
+    }
+
+    /// A reload recomputes `watching` deadlines from the new policy but keeps a client's shorter `max-runtime`,
+    /// and leaves tasks that are not `watching` exactly as they were.
+    @Test func reloadKeepsAShorterClientLimitAndLeavesOtherStatesAlone() async throws {
+        try await Harness.with { h in
+            let shortened = TaskID.random()
+            let plain = TaskID.random()
+            let stopped = TaskID.random()
+            let start = h.clock.now()
+            _ = try await h.watch(shortened, maxRuntime: .seconds(600))
+            _ = try await h.watch(plain)
+            _ = try await h.stop(stopped)
+            try await h.requests(1)
+            try await h.idle()
+            let stoppedBefore = try #require(await h.record(stopped))
+            #expect(stoppedBefore.state == .stopRequested)
+            h.clock.advance(by: .seconds(5))
+
+            // 30 minutes: still longer than the client's 10.
+            var policy = await h.enforcer.policy
+            policy.maxRuntime = .finite(.seconds(1800))
+            await h.enforcer.apply(policy)
+            #expect(await h.record(shortened)?.deadline == start.addingTimeInterval(600))
+            #expect(await h.record(shortened)?.maxRuntime == .seconds(600))
+            #expect(await h.record(plain)?.deadline == start.addingTimeInterval(1800))
+            #expect(await h.record(stopped) == stoppedBefore)
+
+            // 5 minutes: now the policy is the shorter.
+            policy.maxRuntime = .finite(.seconds(300))
+            await h.enforcer.apply(policy)
+            #expect(await h.record(shortened)?.deadline == start.addingTimeInterval(300))
+            #expect(await h.record(plain)?.deadline == start.addingTimeInterval(300))
+            #expect(await h.record(stopped) == stoppedBefore)
+
+            // Back to 45 minutes: the client's 10 minutes come back, not the policy's 45.
+            policy.maxRuntime = .finite(.seconds(2700))
+            await h.enforcer.apply(policy)
+            #expect(await h.record(shortened)?.deadline == start.addingTimeInterval(600))
+            #expect(await h.record(plain)?.deadline == start.addingTimeInterval(2700))
+            #expect(await h.record(stopped) == stoppedBefore)
+            try await h.idle()
+            #expect(h.standIn.requests.count == 1)
         }
     }
 
@@ -251,20 +388,29 @@ struct EnforcerTests {
         }
     }
 
+    /// The stand-in holds every answer: exactly `max_in_flight` stops are on the wire and no more; each answer let
+    /// go lets exactly one more out.
     @Test func maxInFlightBoundsConcurrentCalls() async throws {
-        try await Harness.with(policy: Harness.policy { $0.api.maxInFlight = 2 }) { h in
+        let limit = 3
+        try await Harness.with(policy: Harness.policy { $0.api.maxInFlight = limit }) { h in
             let ids = (0..<6).map { _ in TaskID.random() }
-            h.standIn.setDefault(.delayed(.milliseconds(200), .status(204)))
+            h.standIn.setDefault(.held(.status(204)))
             for id in ids { _ = try await h.watch(id, maxRuntime: .seconds(1)) }
             h.clock.advance(by: .seconds(1))
-            let requests = try await h.requests(6)
-            try await h.idle()
-            // With two slots and 200 ms answers, no third request may start before one finished:
-            // request i+2 arrives no earlier than 200 ms after request i.
-            let instants = requests.map(\.monotonic).sorted()
-            for index in 2..<instants.count {
-                #expect(instants[index] - instants[index - 2] >= .milliseconds(190))
+            for inFlight in limit...ids.count {
+                try await h.requests(inFlight)
+                // The loop has taken the answer and started what it will: a turn of it after the requests arrived.
+                await h.enforcer.heartbeat()
+                #expect(await h.enforcer.attemptsInFlight == limit)
+                #expect(h.standIn.requests.count == inFlight)
+                let started = await ids.asyncFilter { await h.record($0)?.attempts == 1 }
+                #expect(started.count == inFlight)
+                h.standIn.releaseHeld()
+                if inFlight == ids.count { break }
             }
+            h.standIn.releaseHeld(limit - 1)
+            try await h.idle()
+            #expect(h.standIn.requests.count == ids.count)
             for id in ids { #expect(await h.record(id)?.state == .stopRequested) }
         }
     }
@@ -282,6 +428,14 @@ struct EnforcerTests {
             try await h.idle()
             #expect(await h.record(id)?.state == .stopRequested)
         }
+    }
+}
+
+extension Sequence where Element: Sendable {
+    func asyncFilter(_ isIncluded: (Element) async -> Bool) async -> [Element] {
+        var kept: [Element] = []
+        for element in self where await isIncluded(element) { kept.append(element) }
+        return kept
     }
 }
 

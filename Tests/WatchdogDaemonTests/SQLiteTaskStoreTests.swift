@@ -48,6 +48,23 @@ struct SQLiteTaskStoreTests {
         #expect(try connection.scalarText("PRAGMA journal_mode") == "wal")
     }
 
+    /// Every commit fsyncs the log: `synchronous = FULL` (2) on the connection that writes, also on the fresh one a
+    /// replaced file gets. Without it every other test passes and an acknowledged watch can vanish in a power cut.
+    @Test func writerCommitsWithSynchronousFull() async throws {
+        let directory = try TemporaryDirectory.make()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try await SQLiteTaskStore.open(directory: directory)
+        #expect(try await store.writerPragma("synchronous") == 2)
+        try await store.save([Self.record()])
+        #expect(try await store.writerPragma("synchronous") == 2)
+        // The file is replaced behind the store's back: the next commit opens a new connection.
+        try FileManager.default.removeItem(atPath: "\(directory)/\(SQLiteTaskStore.fileName)")
+        try await store.save([Self.record()])
+        #expect(store.recreatedCount == 1)
+        #expect(try await store.writerPragma("synchronous") == 2)
+        await store.close()
+    }
+
     @Test func savesRemovesAndKeepsTheLastWrite() async throws {
         let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -3,6 +3,8 @@ import Glibc
 import TestSupport
 import Testing
 
+@testable import WatchdogDaemon
+
 /// The real daemon against real systemd interfaces on this machine: a `NOTIFY_SOCKET` datagram
 /// listener and `systemd-socket-activate`. (The full service manager is in Tests/EndToEnd.)
 @Suite("maia-watchdogd and systemd interfaces", .serialized)
@@ -10,21 +12,30 @@ struct SystemdIntegrationTests {
     let examplePolicy = DaemonProcess.repositoryRoot.appendingPathComponent("config/policy.toml").path
 
     @Test func notifiesReadyStatusWatchdogReloadAndStopping() async throws {
+        let watchdogMicroseconds: UInt64 = 600_000
         let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let notify = try await NotifyListener.start(path: "\(directory)/notify")
         let socket = "\(directory)/control.sock"
         let daemon = try DaemonProcess(
             ["--policy", examplePolicy, "--socket", socket, "--dry-run"],
-            environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000"])
+            environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "\(watchdogMicroseconds)"])
         try await notify.messages.wait(for: "READY=1") { $0.contains { $0.hasPrefix("READY=1") } }
         // READY is the first message, and by then the socket accepts.
         #expect(notify.messages.items.first == "READY=1\nSTATUS=idle, no tasks tracked")
         let status = try await LineClient.request(socket, "status")
         #expect(status.hasPrefix(#"{"ok":true,"daemon":"#))
 
-        // Watchdog pings at half of WATCHDOG_USEC, while the loops answer.
-        try await notify.messages.wait(for: "three WATCHDOG=1") { $0.filter { $0 == "WATCHDOG=1" }.count >= 3 }
+        // Watchdog pings at half of WATCHDOG_USEC, while the loops answer: never sooner (less 10 % for the
+        // reading thread's own delays), and never as late as WATCHDOG_USEC, when systemd would kill the service.
+        try await notify.received.wait(for: "four WATCHDOG=1") { $0.filter { $0.text == "WATCHDOG=1" }.count >= 4 }
+        let pings = notify.received.items.filter { $0.text == "WATCHDOG=1" }.map(\.microseconds)
+        let intervals = zip(pings, pings.dropFirst()).map { $1 - $0 }
+        #expect(intervals.count >= 3)
+        for interval in intervals {
+            #expect(interval >= watchdogMicroseconds / 2 * 9 / 10, "WATCHDOG=1 only \(interval) µs after the last")
+            #expect(interval < watchdogMicroseconds, "WATCHDOG=1 \(interval) µs after the last")
+        }
 
         // STATUS= follows the tasks.
         _ = try await LineClient.request(socket, "watch \(UUID().uuidString) max-runtime=1h")
@@ -32,6 +43,7 @@ struct SystemdIntegrationTests {
 
         // Reload: RELOADING=1 with MONOTONIC_USEC= in one datagram, then READY=1.
         let before = notify.messages.items.count
+        let signalled = monotonicMicroseconds()
         daemon.signal(SIGHUP)
         try await notify.messages.wait(for: "READY after reload") {
             $0.dropFirst(before).contains { $0.hasPrefix("READY=1") }
@@ -40,10 +52,14 @@ struct SystemdIntegrationTests {
         #expect(reload.count == 2)
         let reloading = try #require(reload.first).split(separator: "\n")
         #expect(reloading.first == "RELOADING=1")
-        let monotonic = try #require(reloading.last?.split(separator: "=").last.flatMap { UInt64($0) })
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        #expect(monotonic <= UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000)
+        #expect(reloading.count == 2)
+        let field = try #require(reloading.last)
+        #expect(field.hasPrefix("MONOTONIC_USEC="))
+        let monotonic = try #require(UInt64(field.dropFirst("MONOTONIC_USEC=".count)))
+        // Taken after the signal and before the datagram was read: CLOCK_MONOTONIC, in µs, of the reload's start.
+        let read = try #require(notify.received.items.first { $0.text.hasPrefix("RELOADING=1") }).microseconds
+        #expect(signalled <= monotonic)
+        #expect(monotonic <= read)
         #expect(reload.last?.hasPrefix("READY=1\nSTATUS=policy reloaded") == true)
 
         daemon.signal(SIGTERM)
@@ -95,7 +111,7 @@ struct SystemdIntegrationTests {
 
     /// A failed start that the contract gives an errno of its own: the policy, the credentials, the saved state.
     enum FailedStart: String, CaseIterable, Sendable {
-        case unparsablePolicy, missingCredentials, corruptState
+        case unparsablePolicy, missingCredentials, corruptState, newerSchema, unreadableState
     }
 
     @Test("every failed start sends STATUS= and the contract's ERRNO=", arguments: FailedStart.allCases)
@@ -125,6 +141,20 @@ struct SystemdIntegrationTests {
             try FileManager.default.createDirectory(atPath: "\(directory)/state", withIntermediateDirectories: true)
             try Data(repeating: 0x5A, count: 8192).write(to: URL(fileURLWithPath: "\(directory)/state/tasks.sqlite3"))
             expected = (65, EUCLEAN)
+        case .newerSchema:
+            // A store a later version wrote: ours, by its application_id, with a schema version beyond ours.
+            try FileManager.default.createDirectory(atPath: "\(directory)/state", withIntermediateDirectories: true)
+            let store = try SQLiteConnection(path: "\(directory)/state/tasks.sqlite3")
+            try store.execute("PRAGMA application_id = \(SQLiteTaskWriter.applicationID)")
+            try store.execute("PRAGMA user_version = \(SQLiteTaskWriter.schemaVersion + 1)")
+            try store.execute("CREATE TABLE tasks (id TEXT PRIMARY KEY)")
+            store.close()
+            expected = (65, EUCLEAN)
+        case .unreadableState:
+            // Nothing SQLite can open is at the store's path (as root, a file mode would not keep us out).
+            try FileManager.default.createDirectory(
+                atPath: "\(directory)/state/tasks.sqlite3", withIntermediateDirectories: true)
+            expected = (65, EUCLEAN)
         }
         let daemon = try DaemonProcess(
             ["--policy", policy, "--socket", "\(directory)/control.sock", "--state-dir", "\(directory)/state"]
@@ -137,6 +167,13 @@ struct SystemdIntegrationTests {
         #expect(message.first?.hasPrefix("STATUS=") == true)
         #expect(message.last == "ERRNO=\(expected.errno)")
         #expect(!notify.messages.items.contains { $0.hasPrefix("READY=1") })
+        if failure == .newerSchema {
+            // Nothing is discarded: the newer store is still there, as it was.
+            let store = try SQLiteConnection(path: "\(directory)/state/tasks.sqlite3", readOnly: true)
+            #expect(try store.scalarInt("PRAGMA user_version") == Int64(SQLiteTaskWriter.schemaVersion + 1))
+            store.close()
+            #expect(daemon.lines.contains { $0.contains("newer than this maia-watchdogd supports") })
+        }
         await notify.close()
     }
 

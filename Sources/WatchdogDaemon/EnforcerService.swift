@@ -208,5 +208,4 @@ public actor EnforcerService: Service {
 
     /// Stop attempts started and not yet answered (at most `[api] max_in_flight`).
     public var attemptsInFlight: Int { enforcer.inFlight.count }
-
 }

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import TestSupport
 import Testing
+import WatchdogProtocol
 
 @testable import WatchdogDaemon
 
@@ -79,6 +80,10 @@ struct SystemdIntegrationTests {
             ])
         try await notify.messages.wait(for: "a first WATCHDOG=1") { $0.contains("WATCHDOG=1") }
         try await daemon.waitForOutput("not pinging the systemd watchdog")
+        // A ping sent just before that line may still be queued on the socket: a datagram of our own, sent now,
+        // arrives after everything the daemon sent before it (the queue is FIFO), so counting after it is exact.
+        try Self.sendDatagram("MARKER=1", to: notify.path)
+        try await notify.messages.wait(for: "the marker") { $0.contains("MARKER=1") }
         let pings = notify.messages.items.filter { $0 == "WATCHDOG=1" }.count
         // The daemon still shuts down cleanly, and sent no ping after it found the loop stalled.
         daemon.signal(SIGTERM)
@@ -86,6 +91,18 @@ struct SystemdIntegrationTests {
         #expect(notify.messages.items.filter { $0 == "WATCHDOG=1" }.count == pings)
         #expect(try await daemon.waitForExit() == 0)
         await notify.close()
+    }
+
+    /// Sends `text` as one datagram to the Unix socket at `path`.
+    static func sendDatagram(_ text: String, to path: String) throws {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0, let address = UnixSocketAddress(path: path) else { throw POSIXError(.EINVAL) }
+        defer { close(descriptor) }
+        let bytes = Array(text.utf8)
+        let sent = address.withSockaddr { sockaddr, length in
+            bytes.withUnsafeBytes { sendto(descriptor, $0.baseAddress, $0.count, 0, sockaddr, length) }
+        }
+        guard sent == bytes.count else { throw POSIXError(.EIO) }
     }
 
     @Test func failedStartSaysWhyInStatus() async throws {

@@ -62,9 +62,6 @@ extension Enforcer {
         public var notes: [Note] = []
 
         public init() {}
-
-        /// Whether the event changed anything the shell must act on (the timer, STATUS=).
-        public var changedRecords: Bool { persist != nil }
     }
 
     /// When and with what a request may be answered.

@@ -28,9 +28,6 @@ public struct Enforcer: Sendable {
 
     public var policy: Policy { machine.policy }
 
-    /// The commit a new watch of `id` is waiting for, if it is not yet on disk.
-    public func pendingWatch(_ id: TaskID) -> CommitID? { pendingWatches[id] }
-
     /// When the shell must next call `timerFired`: the earliest deadline, attempt or expiry, or `nil` when there
     /// is none or when due attempts wait for a slot (until `attemptFinished` frees one).
     public var timer: Date? { waitingForSlot ? nil : queue.earliest }
@@ -171,14 +168,15 @@ public struct Enforcer: Sendable {
     /// A store commit of these changes, or `nil` when there are none.
     mutating func persist(_ saving: [TaskRecord], _ removing: [TaskID]) -> Persist? {
         guard !saving.isEmpty || !removing.isEmpty else { return nil }
-        lastCommit += 1
-        return Persist(commit: CommitID(rawValue: lastCommit), saving: saving, removing: removing)
+        return commit(saving, removing)
     }
 
     /// A store commit of one record.
-    mutating func persist(saving record: TaskRecord) -> Persist {
+    mutating func persist(saving record: TaskRecord) -> Persist { commit([record], []) }
+
+    private mutating func commit(_ saving: [TaskRecord], _ removing: [TaskID]) -> Persist {
         lastCommit += 1
-        return Persist(commit: CommitID(rawValue: lastCommit), saving: [record], removing: [])
+        return Persist(commit: CommitID(rawValue: lastCommit), saving: saving, removing: removing)
     }
 
     private mutating func rebuildQueue() {

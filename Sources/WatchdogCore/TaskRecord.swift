@@ -12,6 +12,23 @@ public struct Requester: Sendable, Hashable, Codable {
     }
 }
 
+/// How a task came to be tracked.
+public enum TaskSource: String, Sendable, Hashable, Codable {
+    /// A client sent `watch` or `stop` over the control socket.
+    case socket
+    /// The daemon found it in Maia's list of running tasks (`[discover]`).
+    case discovery
+}
+
+/// Why a task read is due.
+public enum ReadPurpose: String, Sendable, Hashable, Codable {
+    /// At watch time (`runtime_origin = "created_at"`): the task's `createdAt` may move the origin earlier, and a
+    /// task Maia does not know or that has ended needs no stop.
+    case origin
+    /// After a 204 (`[confirm]`): until Maia reports the task STOPPED or ERRORED.
+    case confirm
+}
+
 /// Everything the daemon knows about one tracked task.
 ///
 /// Times are wall-clock instants so that they survive restarts; waiting on them uses the monotonic
@@ -39,6 +56,29 @@ public struct TaskRecord: Sendable, Hashable, Codable {
     public var firstAttemptAt: Date?
     /// While `stopping`: when the next attempt is due.
     public var nextAttemptAt: Date?
+    /// How the task came to be tracked.
+    public var source: TaskSource = .socket
+    /// The last status Maia reported for the task, as sent; `nil` before any read.
+    public var maiaStatus: String?
+    /// When Maia reported the task STOPPED or ERRORED after a 204 (state `stopped`).
+    public var confirmedAt: Date?
+    /// While a stop is being confirmed: first 204 + `[confirm] give_up_after`, when it ends `stop_unconfirmed`
+    /// (kept in the record, so that a reload of the key moves it only for stops accepted afterwards).
+    public var unconfirmedAt: Date?
+    /// The last 204: `[confirm] restop_after` counts from here, and the reads' doubling starts again.
+    public var lastAcceptedAt: Date?
+    /// What the reads of this task are for; `nil` when none are due.
+    public var readPurpose: ReadPurpose?
+    /// When the next read is due; `nil` with a `readPurpose` while a read is in flight (a restart reads at once).
+    public var nextReadAt: Date?
+    /// Reads answered since the last 204 (or since the watch): the confirmation's interval doubles with each.
+    public var reads: Int = 0
+    /// Reads in a row that got no usable answer: their backoff grows with each.
+    public var readFailures: Int = 0
+    /// When `deadline_warning` was logged for the current deadline (`[safety] warn_before`).
+    public var warnedAt: Date?
+    /// What `extend` has added to the limit, in total.
+    public var extended: Duration = .zero
 
     public init(
         id: TaskID,
@@ -72,13 +112,20 @@ public struct TaskRecord: Sendable, Hashable, Codable {
         self.nextAttemptAt = nextAttemptAt
     }
 
-    /// The instant the enforcer must next act on this record, if any: the deadline while
-    /// watching, the next attempt while stopping.
+    /// The instant the enforcer must next act on this record's stop, if any: the deadline while watching, the next
+    /// attempt while stopping, and, while a stop awaits Maia's confirmation, the instant it ends `stop_unconfirmed`.
+    /// Reads have their own schedule (`nextReadAt`).
     public var nextWake: Date? {
         switch state {
         case .watching: return deadline
-        case .stopping: return nextAttemptAt
+        case .stopping: return [nextAttemptAt, unconfirmedAt].compactMap { $0 }.min()
+        case .stopRequested: return unconfirmedAt
         default: return nil
         }
+    }
+
+    /// Whether the record's story has ended: a terminal state, except a `stop_requested` still being confirmed.
+    public var isSettled: Bool {
+        state.isTerminal && !(state == .stopRequested && readPurpose == .confirm)
     }
 }

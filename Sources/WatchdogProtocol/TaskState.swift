@@ -6,8 +6,13 @@ public enum TaskState: String, Sendable, Codable, CaseIterable, Hashable {
     case watching
     /// Stop attempts under way or backing off.
     case stopping
-    /// Maia answered 204.
+    /// Maia answered 204 (accepted the stop); with `[confirm] enabled`, the task is read until Maia reports it
+    /// stopped.
     case stopRequested = "stop_requested"
+    /// Maia reported the task STOPPED or ERRORED after a 204.
+    case stopped
+    /// Maia never reported the task stopped within `[confirm] give_up_after` of the first 204.
+    case stopUnconfirmed = "stop_unconfirmed"
     /// Maia answered 409: the task was not running.
     case notRunning = "not_running"
     /// Maia answered 404.
@@ -25,7 +30,8 @@ public enum TaskState: String, Sendable, Codable, CaseIterable, Hashable {
     /// `list state=` accepts and what the daemon's `counts` object holds.
     public static let tracked: [TaskState] = allCases.filter { $0 != .forgotten }
 
-    /// Whether the record's story has ended (kept for `retention`, then dropped).
+    /// Whether the state ends a record's story (kept for `retention`, then dropped). `stop_requested` does, unless
+    /// the daemon is still confirming the stop (the record's `isSettled` says which).
     public var isTerminal: Bool {
         switch self {
         case .watching, .stopping: return false

@@ -35,6 +35,14 @@ public struct DeadlineQueue: Sendable {
         heap.insert(Entry(at: at, id: id))
     }
 
+    /// The earliest entry.
+    public var first: Entry? { heap.min }
+
+    /// Removes the earliest entry.
+    public mutating func removeFirst() {
+        _ = heap.popMin()
+    }
+
     /// Removes and returns the earliest entry if it is due at `now`.
     public mutating func popDue(now: Date) -> Entry? {
         guard let min = heap.min, min.at <= now else { return nil }

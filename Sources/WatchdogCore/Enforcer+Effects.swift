@@ -25,6 +25,20 @@ extension Enforcer {
         public var freshToken: Bool
     }
 
+    /// One task read to start (at once: nothing is stored first).
+    public struct Read: Sendable, Hashable {
+        public var id: TaskID
+        public var purpose: ReadPurpose
+        /// Fetch a fresh token first (the previous read was answered 401).
+        public var freshToken: Bool
+
+        public init(id: TaskID, purpose: ReadPurpose, freshToken: Bool = false) {
+            self.id = id
+            self.purpose = purpose
+            self.freshToken = freshToken
+        }
+    }
+
     /// What happened, for the journal: the shell logs each note and decides nothing.
     public enum Note: Sendable, Equatable {
         /// At start: a stop attempt was in flight when the daemon stopped; it is retried at once.
@@ -49,6 +63,12 @@ extension Enforcer {
         case gaveUp(TaskRecord, step: EnforcerAction)
         /// An answer for a task that was forgotten (or dropped by a reload) while its attempt was in flight.
         case lateAnswer(TaskID, StopOutcome)
+        /// A read came back; `step` is what the task machine made of it (event `status_read`).
+        case statusRead(TaskRecord, Read, ReadOutcome, step: ReadStep)
+        /// A read's answer for a task that no longer waits for it (forgotten, stopped meanwhile).
+        case lateRead(Read, ReadOutcome)
+        /// First 204 + `[confirm] give_up_after` passed without Maia reporting the task stopped.
+        case unconfirmed(TaskRecord)
         /// A terminal record's retention ran out.
         case expired(TaskRecord)
         /// A reload's allowlist no longer admits the task: it is no longer enforced.
@@ -59,6 +79,8 @@ extension Enforcer {
     public struct Effects: Sendable, Equatable {
         public var persist: Persist?
         public var attempts: [Attempt] = []
+        /// Task reads to start; unlike attempts they need no commit first.
+        public var reads: [Read] = []
         public var notes: [Note] = []
 
         public init() {}

@@ -6,6 +6,7 @@ extension Enforcer {
     public mutating func request(
         _ request: ControlRequest, from requester: Requester, now: Date
     ) -> (Answer, Effects) {
+        defer { pruneStaleEntries() }
         var effects = Effects()
         switch request {
         case .watch(let id, let maxRuntime, let startedAt):
@@ -67,6 +68,7 @@ extension Enforcer {
     /// acknowledged (the client gets `unavailable` and may try again). Returns whether a record was taken back.
     @discardableResult
     public mutating func watchCommitted(_ record: TaskRecord, commit: CommitID, stored: Bool) -> Bool {
+        defer { pruneStaleEntries() }
         if pendingWatches[record.id] == commit { pendingWatches[record.id] = nil }
         guard !stored, records[record.id]?.watchedAt == record.watchedAt else { return false }
         records[record.id] = nil

@@ -2,10 +2,12 @@ import FoundationEssentials
 import WatchdogProtocol
 
 /// Every decision the daemon makes about its tracked tasks, as a value: the fleet-level state machine around
-/// `TaskMachine`. It owns the records (`TaskTable`), the one `DeadlineQueue` that says when to look next, the set
-/// of attempts in flight (at most `max_in_flight`), and the watches not yet on disk. Events go in (a request, the
-/// timer, an attempt's answer, a commit, a reload, the records loaded at start); `Effects` come out (store these
-/// records, start these attempts, log these notes), and `timer` says when to call `timerFired` next.
+/// `TaskMachine`. It owns the records (`TaskTable`), two `DeadlineQueue`s that say when to look next (one for
+/// stops: deadlines, attempts, the end of a confirmation, expiry; one for task reads, so that a read can never hold
+/// up a stop), the attempts and reads in flight (at most `max_in_flight` of each), and the watches not yet on disk.
+/// Events go in (a request, the timer, an attempt's or a read's answer, a commit, a reload, the records loaded at
+/// start); `Effects` come out (store these records, start these attempts and reads, log these notes), and `timer`
+/// says when to call `timerFired` next.
 ///
 /// It performs no I/O and reads no clock: `now` and the random source are passed in, so every schedule is exact
 /// in tests. `EnforcerService` executes the effects. The shape follows async-http-client's
@@ -14,29 +16,43 @@ public struct Enforcer: Sendable {
     public private(set) var machine: TaskMachine
     public internal(set) var records = TaskTable()
     private var queue = DeadlineQueue()
+    private var readQueue = DeadlineQueue()
     /// Tasks whose attempt has been started and not yet answered.
     public private(set) var inFlight: Set<TaskID> = []
-    /// Due attempts wait for a free slot: no timer until an attempt finishes.
+    /// Tasks whose read has been started and not yet answered.
+    public private(set) var readsInFlight: Set<TaskID> = []
+    /// Reads to send with a fresh token (the previous read was answered 401).
+    private var freshTokenReads: Set<TaskID> = []
+    /// Due attempts wait for a free slot: no stop timer until an attempt finishes.
     private var waitingForSlot = false
+    /// Due reads wait for a free read slot: no read timer until a read finishes.
+    private var waitingForReadSlot = false
     /// Watches not yet on disk, so that a concurrent watch of the same ID is answered only after the first.
     var pendingWatches: [TaskID: CommitID] = [:]
     private var lastCommit: UInt64 = 0
 
-    public init(policy: Policy) {
-        machine = TaskMachine(policy: policy)
+    /// `readsTasks`: whether Maia's tasks can be read (not in a dry run without credentials).
+    public init(policy: Policy, readsTasks: Bool = true) {
+        machine = TaskMachine(policy: policy, readsTasks: readsTasks)
     }
 
     public var policy: Policy { machine.policy }
 
-    /// When the shell must next call `timerFired`: the earliest deadline, attempt or expiry, or `nil` when there
-    /// is none or when due attempts wait for a slot (until `attemptFinished` frees one).
-    public var timer: Date? { waitingForSlot ? nil : queue.earliest }
+    /// When the shell must next call `timerFired`: the earliest deadline, attempt, read or expiry, or `nil` when
+    /// there is none. Due attempts (or reads) that wait for a slot arm nothing until `attemptFinished` (or
+    /// `readFinished`) frees one.
+    public var timer: Date? {
+        let stops = waitingForSlot ? nil : queue.earliest
+        let reads = waitingForReadSlot ? nil : readQueue.earliest
+        return [stops, reads].compactMap { $0 }.min()
+    }
 
     // MARK: events
 
     /// The records loaded at start. Deadlines that passed while the daemon was down are due at once, and stops
     /// that were backing off resume at their next attempt; an attempt that was in flight is retried at once.
     public mutating func restored(_ stored: [TaskRecord], now: Date) -> Effects {
+        defer { pruneStaleEntries() }
         var effects = Effects()
         records.reserveCapacity(stored.count)
         for var record in stored {
@@ -50,6 +66,7 @@ public struct Enforcer: Sendable {
     /// Acts on everything due at `now`: passed deadlines start their stop sequences, due attempts start while
     /// slots are free, expired terminal records are dropped.
     public mutating func timerFired(now: Date) -> Effects {
+        defer { pruneStaleEntries() }
         var effects = Effects()
         var saving: [TaskRecord] = []
         var removing: [TaskID] = []
@@ -57,6 +74,13 @@ public struct Enforcer: Sendable {
         drain: while let entry = queue.popDue(now: now) {
             // A stale entry (the record changed or went since it was queued) is skipped.
             guard var record = records[entry.id], machine.nextWake(of: record) == entry.at else { continue }
+            if machine.confirmationExpired(&record, now: now) {
+                effects.notes.append(.unconfirmed(record))
+                records[record.id] = record
+                saving.append(record)
+                schedule(record)
+                continue
+            }
             switch record.state {
             case .watching:
                 guard let step = machine.deadlineReached(&record, now: now) else { continue }
@@ -98,7 +122,53 @@ public struct Enforcer: Sendable {
                 }
             }
         }
+        startDueReads(now: now, into: &effects)
         effects.persist = persist(saving, removing)
+        return effects
+    }
+
+    /// Starts the reads due at `now` while read slots are free. A read is not stored before it is sent: a restart
+    /// finds it due and makes it again.
+    private mutating func startDueReads(now: Date, into effects: inout Effects) {
+        waitingForReadSlot = false
+        while let entry = readQueue.popDue(now: now) {
+            guard var record = records[entry.id], let purpose = record.readPurpose, record.nextReadAt == entry.at,
+                !readsInFlight.contains(entry.id)
+            else { continue }
+            guard readsInFlight.count < machine.policy.api.maxInFlight else {
+                readQueue.push(entry.id, at: entry.at)
+                waitingForReadSlot = true
+                return
+            }
+            machine.readStarted(&record)
+            records[record.id] = record
+            readsInFlight.insert(record.id)
+            let freshToken = freshTokenReads.remove(record.id) != nil
+            effects.reads.append(Read(id: record.id, purpose: purpose, freshToken: freshToken))
+        }
+    }
+
+    /// A read came back. Its slot is free again. What it says may end the task (404, STOPPED), confirm its stop,
+    /// move its origin earlier (and so its deadline, which may then be due at once), or ask for the stop again.
+    public mutating func readFinished(
+        _ read: Read, outcome: ReadOutcome, now: Date, using rng: inout some RandomNumberGenerator
+    ) -> Effects {
+        defer { pruneStaleEntries() }
+        readsInFlight.remove(read.id)
+        waitingForReadSlot = false
+        var effects = Effects()
+        guard var record = records[read.id],
+            let step = machine.readFinished(
+                &record, purpose: read.purpose, outcome: outcome, freshToken: read.freshToken, now: now, using: &rng)
+        else {
+            effects.notes.append(.lateRead(read, outcome))
+            return effects
+        }
+        if case .readAgain(_, true) = step { freshTokenReads.insert(read.id) }
+        records[read.id] = record
+        schedule(record)
+        effects.notes.append(.statusRead(record, read, outcome, step: step))
+        effects.persist = persist([record], [])
         return effects
     }
 
@@ -107,6 +177,7 @@ public struct Enforcer: Sendable {
     public mutating func attemptFinished(
         _ id: TaskID, outcome: StopOutcome, now: Date, using rng: inout some RandomNumberGenerator
     ) -> Effects {
+        defer { pruneStaleEntries() }
         inFlight.remove(id)
         waitingForSlot = false
         var effects = Effects()
@@ -116,7 +187,7 @@ public struct Enforcer: Sendable {
         }
         let step = machine.attemptFinished(&record, outcome: outcome, now: now, using: &rng)
         records[id] = record
-        if let next = machine.nextWake(of: record) { queue.push(id, at: next) }
+        schedule(record)
         effects.notes.append(.attemptFinished(record, outcome, step: step, at: now))
         effects.persist = persist([record], [])
         return effects
@@ -125,11 +196,12 @@ public struct Enforcer: Sendable {
     /// A new, valid policy: new watches use it, `watching` deadlines are recomputed, and tasks the new allowlist
     /// no longer admits stop being enforced (dropped, and noted).
     public mutating func reloaded(_ policy: Policy, now: Date) -> Effects {
+        defer { pruneStaleEntries() }
         machine.policy = policy
         var effects = Effects()
         var saving: [TaskRecord] = []
         var removing: [TaskID] = []
-        for (id, record) in records where !record.state.isTerminal {
+        for (id, record) in records where !record.isSettled {
             guard policy.allow.admits(id) else {
                 records[id] = nil
                 removing.append(id)
@@ -160,9 +232,10 @@ public struct Enforcer: Sendable {
         effects.notes.append(.attemptStarted(record))
     }
 
-    /// Queues `record`'s next wake-up, if it has one.
+    /// Queues `record`'s next wake-up and its next read, if it has them.
     mutating func schedule(_ record: TaskRecord) {
         if let next = machine.nextWake(of: record) { queue.push(record.id, at: next) }
+        if let read = record.nextReadAt { readQueue.push(record.id, at: read) }
     }
 
     /// A store commit of these changes, or `nil` when there are none.
@@ -179,12 +252,27 @@ public struct Enforcer: Sendable {
         return Persist(commit: CommitID(rawValue: lastCommit), saving: saving, removing: removing)
     }
 
+    /// Drops the entries at the head of each queue that no longer match their record (it changed, ended or went
+    /// since they were queued), so that `timer` names a real wake-up, not a stale one. Called at the end of every
+    /// event; a stale entry deeper in a queue is skipped when it comes up.
+    mutating func pruneStaleEntries() {
+        while let entry = queue.first, records[entry.id].map({ machine.nextWake(of: $0) }) != entry.at {
+            queue.removeFirst()
+        }
+        while let entry = readQueue.first, records[entry.id]?.nextReadAt != entry.at {
+            readQueue.removeFirst()
+        }
+    }
+
     private mutating func rebuildQueue() {
         var entries: [DeadlineQueue.Entry] = []
+        var reads: [DeadlineQueue.Entry] = []
         entries.reserveCapacity(records.count)
         for (id, record) in records {
             if let next = machine.nextWake(of: record) { entries.append(.init(at: next, id: id)) }
+            if let read = record.nextReadAt { reads.append(.init(at: read, id: id)) }
         }
         queue.replaceAll(with: entries)
+        readQueue.replaceAll(with: reads)
     }
 }

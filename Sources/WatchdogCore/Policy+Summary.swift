@@ -10,6 +10,7 @@ extension Policy {
     ///   per-task limits   1 (0 exempt)
     ///   dry run           no: overdue tasks are stopped
     ///   retention         1w
+    ///   runtime origin    the task's createdAt, when earlier than the watch
     ///   API base URL      https://eu1.api.matillion.com/dpc
     ///   request timeout   15s
     ///   rate limit        900 requests/min, at most 16 in flight
@@ -18,6 +19,7 @@ extension Policy {
     ///   token URL         https://id.core.matillion.com/oauth/dpc/token
     ///   token audience    https://api.matillion.com
     ///   socket access     anyone the socket's file mode lets in
+    ///   confirm stops     reads after 10s, doubling up to 1min; again after 5min; unconfirmed after 30min
     /// ```
     public func summary(path: String) -> String {
         let rows: [(String, String)] = [
@@ -30,6 +32,10 @@ extension Policy {
                     ? #"yes: overdue tasks are logged as "would stop", never stopped"# : "no: overdue tasks are stopped"
             ),
             ("retention", TimeSpan.finite(retention).description),
+            (
+                "runtime origin",
+                runtimeOrigin == .createdAt ? "the task's createdAt, when earlier than the watch" : "the watch"
+            ),
             ("API base URL", api.baseURL),
             ("request timeout", TimeSpan.finite(api.requestTimeout).description),
             ("rate limit", "\(api.maxRequestsPerMinute) requests/min, at most \(api.maxInFlight) in flight"),
@@ -38,6 +44,7 @@ extension Policy {
             ("token URL", auth.tokenURL),
             ("token audience", auth.audience),
             ("socket access", socketSummary),
+            ("confirm stops", confirmSummary),
         ]
         let width = rows.map(\.0.count).max() ?? 0
         let lines = rows.map { label, value in
@@ -79,6 +86,15 @@ extension Policy {
         let tail = cap < retry.maxBackoff ? ", …, " : ", "
         return "up to " + caps.joined(separator: ", ") + tail
             + "then \(TimeSpan.finite(retry.maxBackoff)) (full jitter)"
+    }
+
+    private var confirmSummary: String {
+        guard confirm.enabled else { return "no: stop_requested is final" }
+        let spans = [confirm.firstCheck, confirm.maxInterval, confirm.restopAfter, confirm.giveUpAfter].map {
+            TimeSpan.finite($0).description
+        }
+        return
+            "reads after \(spans[0]), doubling up to \(spans[1]); again after \(spans[2]); unconfirmed after \(spans[3])"
     }
 
     private var socketSummary: String {

@@ -103,6 +103,8 @@ public struct Policy: Sendable, Equatable {
     public var auth: AuthConfiguration
     public var retry: RetryConfiguration
     public var socket: SocketConfiguration
+    public var runtimeOrigin: RuntimeOrigin
+    public var confirm: ConfirmConfiguration
 
     public init(
         maxRuntime: TimeSpan = .finite(.seconds(45 * 60)),
@@ -113,7 +115,9 @@ public struct Policy: Sendable, Equatable {
         api: APIConfiguration = .init(),
         auth: AuthConfiguration = .init(),
         retry: RetryConfiguration = .init(),
-        socket: SocketConfiguration = .init()
+        socket: SocketConfiguration = .init(),
+        runtimeOrigin: RuntimeOrigin = .createdAt,
+        confirm: ConfirmConfiguration = .init()
     ) {
         self.maxRuntime = maxRuntime
         self.allow = allow
@@ -124,6 +128,8 @@ public struct Policy: Sendable, Equatable {
         self.auth = auth
         self.retry = retry
         self.socket = socket
+        self.runtimeOrigin = runtimeOrigin
+        self.confirm = confirm
     }
 
     /// The limit in force for `id` before any client-requested shortening.

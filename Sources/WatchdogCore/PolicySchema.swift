@@ -42,6 +42,7 @@ public enum PolicySchema {
         key(nil, "allow", \.allow, default: nil),
         flag(nil, "dry_run", \.dryRun, default: "false"),
         key(nil, "retention", \.retention, default: "7d"),
+        key(nil, "runtime_origin", \.runtimeOrigin, default: "created_at"),
         key(nil, "limits", \.limits, default: "{}"),
         alias("api", "region", default: "eu1", reload: .atRestart),
         key("api", "base_url", \.api.baseURL, default: "from region", reload: .atRestart),
@@ -58,6 +59,11 @@ public enum PolicySchema {
         key("retry", "give_up_after", \.retry.giveUpAfter, default: "30min"),
         key("socket", "allowed_uids", \.socket.allowedUIDs, default: "[]"),
         key("socket", "allowed_gids", \.socket.allowedGIDs, default: "[]"),
+        key("confirm", "enabled", \.confirm.enabled, default: "true"),
+        key("confirm", "first_check", \.confirm.firstCheck, default: "10s"),
+        key("confirm", "max_interval", \.confirm.maxInterval, default: "1min"),
+        key("confirm", "restop_after", \.confirm.restopAfter, default: "5min"),
+        key("confirm", "give_up_after", \.confirm.giveUpAfter, default: "30min"),
     ]
 
     /// The tables that hold keys (`api`, `auth`, …), in order; `limits` is a table of its own, keyed by task.

@@ -52,9 +52,13 @@ struct PolicyValidator {
         let auth = auth(in: root)
         let retry = retry(in: root)
         let socket = socket(in: root)
+        let origin = runtimeOrigin(in: root)
+        let confirm = confirm(in: root)
 
         guard problems.isEmpty, let allow else { return nil }
-        var policy = Policy(allow: allow, limits: limits, api: api, auth: auth, retry: retry, socket: socket)
+        var policy = Policy(
+            allow: allow, limits: limits, api: api, auth: auth, retry: retry, socket: socket, confirm: confirm)
+        if let origin { policy.runtimeOrigin = origin }
         if let maxRuntime { policy.maxRuntime = maxRuntime }
         if let dryRun { policy.dryRun = dryRun }
         if let retention = retention?.duration { policy.retention = retention }
@@ -274,7 +278,7 @@ struct PolicyValidator {
         case finiteNonNegative
     }
 
-    private mutating func span(
+    mutating func span(
         in table: TOMLTable, _ key: String, at parent: PolicyKeyPath, rule: SpanRule
     ) -> TimeSpan? {
         guard let value = table[key] else { return nil }
@@ -310,7 +314,7 @@ struct PolicyValidator {
         }
     }
 
-    private mutating func string(in table: TOMLTable, _ key: String, at parent: PolicyKeyPath) -> String? {
+    mutating func string(in table: TOMLTable, _ key: String, at parent: PolicyKeyPath) -> String? {
         guard let value = table[key] else { return nil }
         guard let text = value.string else {
             report(parent.appending(key), "expected a string, got \(value.kindDescription)")
@@ -319,7 +323,7 @@ struct PolicyValidator {
         return text
     }
 
-    private mutating func bool(in table: TOMLTable, _ key: String, at parent: PolicyKeyPath) -> Bool? {
+    mutating func bool(in table: TOMLTable, _ key: String, at parent: PolicyKeyPath) -> Bool? {
         guard let value = table[key] else { return nil }
         guard let flag = value.boolean else {
             report(parent.appending(key), "expected true or false, got \(value.kindDescription)")
@@ -375,7 +379,7 @@ struct PolicyValidator {
     }
 
     /// A `[table]`; anything else under that key is reported.
-    private mutating func section(in root: TOMLTable, _ key: String) -> TOMLTable? {
+    mutating func section(in root: TOMLTable, _ key: String) -> TOMLTable? {
         guard let value = root[key] else { return nil }
         guard let table = value.table else {
             report(PolicyKeyPath(key), "expected a table, got \(value.kindDescription)")
@@ -386,7 +390,7 @@ struct PolicyValidator {
 
     // MARK: - Unknown keys
 
-    private mutating func checkUnknownKeys(in table: TOMLTable, at path: PolicyKeyPath, known: [String]) {
+    mutating func checkUnknownKeys(in table: TOMLTable, at path: PolicyKeyPath, known: [String]) {
         for key in table.keys where !known.contains(key) {
             let isTable = table[key]?.table != nil
             report(path.appending(key), unknownKeyMessage(key, isTable: isTable, in: path, known: known))
@@ -448,7 +452,7 @@ struct PolicyValidator {
 
     // MARK: - Reporting
 
-    private mutating func report(_ keyPath: PolicyKeyPath, _ message: String, line: Int? = nil) {
+    mutating func report(_ keyPath: PolicyKeyPath, _ message: String, line: Int? = nil) {
         problems.append(
             PolicyProblem(
                 path: path, line: line ?? self.line(of: keyPath.keys), keyPath: keyPath.description,

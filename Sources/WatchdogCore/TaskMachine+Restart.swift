@@ -8,6 +8,10 @@ extension TaskMachine {
     /// repeated stop of a stopped task with 409 (`not_running`), so a retry is safe.
     /// Returns whether the record changed.
     public func resume(_ record: inout TaskRecord, now: Date) -> Bool {
+        if record.readPurpose != nil, record.nextReadAt == nil, !record.isSettled {
+            // A read was in flight: it is made again, at once (a read changes nothing at Maia).
+            record.nextReadAt = now
+        }
         guard record.state == .stopping, record.nextAttemptAt == nil else { return false }
         record.nextAttemptAt = now
         return true

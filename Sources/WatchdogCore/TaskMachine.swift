@@ -13,9 +13,13 @@ public struct TaskMachine: Sendable {
     public static let maxStartedAtSkew: Duration = .seconds(5 * 60)
 
     public var policy: Policy
+    /// Whether tasks can be read from Maia (not in a dry run without credentials): without reads there is no
+    /// watch-time origin read and no confirmation, and `stop_requested` is terminal.
+    public var readsTasks: Bool
 
-    public init(policy: Policy) {
+    public init(policy: Policy, readsTasks: Bool = true) {
         self.policy = policy
+        self.readsTasks = readsTasks
     }
 
     // MARK: watch
@@ -40,6 +44,11 @@ public struct TaskMachine: Sendable {
             id: id, state: .watching, watchedAt: now, startedAt: start, deadline: nil, maxRuntime: nil,
             requestedMaxRuntime: requested, updatedAt: now, requestedBy: requestedBy)
         applyLimit(to: &record)
+        if startedAt == nil, policy.runtimeOrigin == .createdAt, readsTasks {
+            // The watch is answered at once; the read that follows may move the origin earlier.
+            record.readPurpose = .origin
+            record.nextReadAt = now
+        }
         return .success(record)
     }
 
@@ -83,7 +92,8 @@ public struct TaskMachine: Sendable {
         guard policy.allow.admits(id) else {
             return .failure(ControlError(.notAllowed, "task \(id) is not in the policy's allow list"))
         }
-        if let existing, existing.state == .stopping {
+        if let existing, existing.state == .stopping || (existing.state == .stopRequested && !existing.isSettled) {
+            // A stop sequence is under way, or its stop is being confirmed.
             return .success((existing, nil))
         }
         var record =
@@ -94,6 +104,10 @@ public struct TaskMachine: Sendable {
         record.state = .watching
         record.firstAttemptAt = nil
         record.lastError = nil
+        record.readPurpose = nil
+        record.nextReadAt = nil
+        record.unconfirmedAt = nil
+        record.confirmedAt = nil
         let action = beginStopping(&record, now: now)
         return .success((record, action))
     }
@@ -101,6 +115,11 @@ public struct TaskMachine: Sendable {
     private func beginStopping(_ record: inout TaskRecord, now: Date) -> EnforcerAction {
         record.updatedAt = now
         record.firstAttemptAt = nil
+        if record.readPurpose == .origin {
+            // The stop goes out now: what the watch-time read would say no longer matters.
+            record.readPurpose = nil
+            record.nextReadAt = nil
+        }
         if policy.dryRun {
             record.state = .dryRun
             record.nextAttemptAt = nil
@@ -139,7 +158,9 @@ public struct TaskMachine: Sendable {
             record.lastError = detail
             switch status {
             case 200..<300:
-                return finish(&record, .stopRequested)
+                let step = finish(&record, .stopRequested)
+                stopAccepted(&record, now: now)
+                return step
             case 409:
                 return finish(&record, .notRunning)
             case 404:
@@ -206,11 +227,12 @@ public struct TaskMachine: Sendable {
 
     /// When a terminal record is dropped.
     public func expiry(of record: TaskRecord) -> Date? {
-        guard record.state.isTerminal else { return nil }
+        guard record.isSettled else { return nil }
         return record.updatedAt.adding(policy.retention)
     }
 
-    /// The next instant the enforcer must look at `record`: its deadline, next attempt, or expiry.
+    /// The next instant the enforcer must look at `record`'s stop: its deadline, next attempt, the end of its
+    /// confirmation, or its expiry. Reads are scheduled apart (`nextReadAt`), so that they never hold up a stop.
     public func nextWake(of record: TaskRecord) -> Date? {
         record.nextWake ?? expiry(of: record)
     }

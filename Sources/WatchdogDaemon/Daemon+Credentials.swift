@@ -18,7 +18,9 @@ extension Daemon {
     /// The Maia side of the daemon: the stop caller, the services it needs, how a reloaded policy reaches it, and how
     /// to shut it down.
     struct MaiaWiring {
-        var caller: any StopCaller
+        var caller: any MaiaCaller
+        /// Whether tasks can be read (there are credentials; a dry run still reads).
+        var readsTasks = true
         var services: [any Service] = []
         /// The token provider, `nil` in a dry run (for tests).
         var tokens: (any TokenProvider)?
@@ -95,16 +97,18 @@ extension Daemon {
         }
     }
 
-    /// The stop caller for `credentials`: over HTTP through one rate limiter shared by stops and token requests,
-    /// or the dry-run caller. With client credentials, a ``TokenRefreshService`` keeps the token fresh.
+    /// The caller for `credentials`: over HTTP through one rate limiter shared by stops, reads and token requests
+    /// (a dry run with credentials still reads; the enforcer never asks it to stop), or without credentials the
+    /// dry-run caller, which reads nothing. With client credentials, a ``TokenRefreshService`` keeps the token fresh.
     static func makeMaia<Clock: WallClock>(
         credentials: Credentials?, policy: Policy, clock: Clock, random: SplitMix64 = SplitMix64(), logger: Logger
     ) -> MaiaWiring {
-        guard let credentials, !policy.dryRun else {
-            return MaiaWiring(caller: DryRunStopCaller(hasToken: credentials != nil))
+        guard let credentials else {
+            return MaiaWiring(caller: DryRunCaller(hasToken: false), readsTasks: false)
         }
-        // One pooled connection per attempt in flight (plus one for a token request), so that `max_in_flight`
-        // attempts never queue for a connection; `reload` resizes the pool when `max_in_flight` changes.
+        // One pooled connection per attempt in flight and per read in flight (plus one for a token request), so that
+        // `max_in_flight` attempts never queue for a connection behind reads; `reload` resizes the pool when
+        // `max_in_flight` changes.
         let http = HTTPTransport(
             version: MaiaWatchdogVersion.current, maxConnections: Self.connections(policy), logger: logger)
         let limiter = RateLimiter(ratePerMinute: policy.api.maxRequestsPerMinute, clock: clock)
@@ -128,7 +132,7 @@ extension Daemon {
             provider = oauth
             services.append(TokenRefreshService(provider: oauth))
         }
-        let caller = MaiaStopCaller(
+        let caller = MaiaAPICaller(
             client: MaiaAPIClient(
                 baseURL: policy.api.baseURL, requestTimeout: policy.api.requestTimeout, transport: transport,
                 tokens: tokens),
@@ -142,10 +146,12 @@ extension Daemon {
             shutdown: { try? await http.shutdown() })
     }
 
-    /// The connection pool's size for `policy`: one per attempt in flight, plus one for a token request.
+    /// The connection pool's size for `policy`: one per attempt in flight and one per read in flight (the enforcer
+    /// allows `max_in_flight` of each), plus one for a token request.
     static func connections(_ policy: Policy) -> Int {
-        let (sum, overflow) = policy.api.maxInFlight.addingReportingOverflow(1)
-        return overflow ? .max : sum
+        let (double, overflow) = policy.api.maxInFlight.multipliedReportingOverflow(by: 2)
+        let (sum, overflowed) = double.addingReportingOverflow(1)
+        return overflow || overflowed ? .max : sum
     }
 
     /// Warns when a secret file can be read or written by group or others (`mode & 0o077`). systemd's

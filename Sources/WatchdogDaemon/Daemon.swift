@@ -72,7 +72,8 @@ public enum Daemon {
                 testStallAfter: options.environment["MAIA_WATCHDOGD_TEST_STALL_AFTER_MS"].flatMap(Int.init).map {
                     .milliseconds($0)
                 }),
-            policy: policy, clock: clock, caller: caller, store: store, random: SplitMix64(), logger: logger)
+            policy: policy, readsTasks: maia.readsTasks, clock: clock, caller: caller, store: store,
+            random: SplitMix64(), logger: logger)
         let status = await run(
             options: options, policy: policy, enforcer: enforcer, store: store, notifier: notifier,
             maia: maia, logger: logger)
@@ -101,7 +102,7 @@ public enum Daemon {
             return failStart(error, notifier, logger)
         }
         let limits = ConnectionLimits.standard(
-            descriptorLimit: DescriptorLimit.current, inUse: DescriptorLimit.inUse, reserve: policy.api.maxInFlight + 1)
+            descriptorLimit: DescriptorLimit.current, inUse: DescriptorLimit.inUse, reserve: Self.connections(policy))
         logger.info(
             "control connections: at most \(limits.maximum), \(limits.perProcess) per process, closed after \(limits.idleTimeout) idle"
         )

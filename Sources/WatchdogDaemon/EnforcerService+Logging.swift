@@ -58,12 +58,77 @@ extension EnforcerService {
             logger.info(
                 "answer for task \(id) arrived after it was forgotten: \(outcome)",
                 metadata: ["event": .string(WatchdogEvent.stopResult.rawValue), "task.id": .string(id.rawValue)])
+        case .statusRead(let record, let read, let outcome, let step):
+            logRead(record, read, outcome, step: step)
+        case .lateRead(let read, let outcome):
+            var metadata: Logger.Metadata = [
+                "event": .string(WatchdogEvent.statusRead.rawValue), "task.id": .string(read.id.rawValue),
+            ]
+            if let status = outcome.taskStatus { metadata["task.status"] = .string(status) }
+            logger.info(
+                "read of task \(read.id) answered after the task moved on (\(Self.describe(outcome))); nothing to do",
+                metadata: metadata)
+        case .unconfirmed(let record):
+            let text =
+                "stop of task \(record.id) is unconfirmed: Maia did not report it STOPPED or ERRORED within "
+                + "give_up_after (\(Self.describe(policy.confirm.giveUpAfter))) of the first 204; last status read: "
+                + "\(record.maiaStatus ?? "none"). Check the task in Maia"
+            logger.critical("\(text)", metadata: .event(.stopUnconfirmed, task: record))
         case .expired(let record):
             logger.info("task \(record.id) dropped after retention", metadata: .event(.expired, task: record))
         case .noLongerAllowed(let record):
             logger.warning(
                 "task \(record.id) is no longer allowed by the policy; it is no longer enforced",
                 metadata: .event(.forget, task: record))
+        }
+    }
+
+    private func logRead(_ record: TaskRecord, _ read: Enforcer.Read, _ outcome: ReadOutcome, step: ReadStep) {
+        var metadata = Logger.Metadata.event(.statusRead, task: record)
+        if let status = outcome.taskStatus { metadata["task.status"] = .string(status) }
+        if case .answered(let status, _, _) = outcome { metadata["http.status"] = "\(status)" }
+        let id = record.id
+        let answer = Self.describe(outcome)
+        switch step {
+        case .originChecked(let movedFrom?):
+            let text =
+                "task \(id) is \(answer) at Maia, created \(RFC3339.format(record.startedAt)): its runtime counts "
+                + "from then, not from the watch (\(RFC3339.format(movedFrom))); deadline "
+                + (record.deadline.map(RFC3339.format) ?? "none (exempt)")
+            logger.info("\(text)", metadata: metadata)
+        case .originChecked(nil):
+            logger.info(
+                "task \(id) is \(answer) at Maia; its runtime counts from \(RFC3339.format(record.startedAt))",
+                metadata: metadata)
+        case .finish(.stopped):
+            logger.info("task \(id) is \(answer) at Maia", metadata: metadata)
+            logger.notice(
+                "stop of task \(id) confirmed: Maia reports \(answer)", metadata: .event(.stopConfirmed, task: record))
+        case .finish(let state):
+            let why = read.purpose == .origin ? "no stop call is made" : "after its stop was accepted"
+            logger.notice("read of task \(id): \(answer); it ends \(state.rawValue), \(why)", metadata: metadata)
+        case .restop:
+            logger.info("task \(id) is \(answer) at Maia", metadata: metadata)
+            let text =
+                "task \(id) still runs \(Self.describe(policy.confirm.restopAfter)) after its stop was accepted; "
+                + "stopping it again"
+            logger.warning("\(text)", metadata: .event(.restop, task: record))
+        case .readAgain(_, true):
+            logger.warning("read of task \(id) got \(answer); reading again with a fresh token", metadata: metadata)
+        case .readAgain(let at, false):
+            let level: Logger.Level = outcome.taskStatus == nil ? .warning : .info
+            let text =
+                outcome.taskStatus == nil ? "read of task \(id) failed (\(answer))" : "task \(id) is \(answer) at Maia"
+            logger.log(level: level, "\(text); next read at \(RFC3339.format(at))", metadata: metadata)
+        }
+    }
+
+    /// A read's answer in a few words: Maia's status, the HTTP status and detail, or why there was none.
+    static func describe(_ outcome: ReadOutcome) -> String {
+        switch outcome {
+        case .task(let status, _): return status
+        case .answered(let status, _, let detail): return "HTTP \(status)" + (detail.map { ": \($0)" } ?? "")
+        case .failed(let reason): return reason
         }
     }
 

@@ -31,7 +31,7 @@ public actor EnforcerService: Service {
     var enforcer: Enforcer
     var policyLoadedAt: Date
     let clock: any WallClock
-    let caller: any StopCaller
+    let caller: any MaiaCaller
     let store: any TaskStore
     let logger: Logger
     private var rng: any RandomNumberGenerator
@@ -48,14 +48,15 @@ public actor EnforcerService: Service {
     public init(
         configuration: Configuration,
         policy: Policy,
+        readsTasks: Bool = true,
         clock: any WallClock,
-        caller: any StopCaller,
+        caller: any MaiaCaller,
         store: any TaskStore,
         random: some RandomNumberGenerator & Sendable,
         logger: Logger
     ) {
         self.configuration = configuration
-        self.enforcer = Enforcer(policy: policy)
+        self.enforcer = Enforcer(policy: policy, readsTasks: readsTasks)
         self.policyLoadedAt = clock.now()
         self.clock = clock
         self.caller = caller
@@ -98,10 +99,18 @@ public actor EnforcerService: Service {
                             await self.send(attempt)
                         }
                     }
+                    for read in effects.reads {
+                        group.addTask { await self.read(read) }
+                    }
                     if wake.isClosed { break }
                     await self.waitForWake()
                 }
-                self.logger.debug("enforcer draining", metadata: ["in_flight": "\(self.enforcer.inFlight.count)"])
+                self.logger.debug(
+                    "enforcer draining",
+                    metadata: [
+                        "in_flight": "\(self.enforcer.inFlight.count)",
+                        "reads_in_flight": "\(self.enforcer.readsInFlight.count)",
+                    ])
             }
         } onGracefulShutdown: {
             wake.close()
@@ -121,7 +130,7 @@ public actor EnforcerService: Service {
     /// Sleeps until the enforcer's timer or a signal (new work, a finished attempt, shutdown).
     private func waitForWake() async {
         let timer = enforcer.timer
-        if enforcer.inFlight.isEmpty { idle.markIdle(until: timer) }
+        if enforcer.inFlight.isEmpty && enforcer.readsInFlight.isEmpty { idle.markIdle(until: timer) }
         let clock = self.clock
         let wake = self.wake
         await withTaskGroup(of: Void.self) { group in
@@ -140,6 +149,14 @@ public actor EnforcerService: Service {
         let outcome = await caller.stop(attempt.id, freshToken: attempt.freshToken)
         let commit = execute(enforcer.attemptFinished(attempt.id, outcome: outcome, now: clock.now(), using: &rng))
         // The slot is free now: the loop may start the next attempt while this answer is committed.
+        signal()
+        if let commit { await settle(commit) }
+    }
+
+    /// One task read, run as a child task of the loop's group. A graceful shutdown lets it finish.
+    private func read(_ read: Enforcer.Read) async {
+        let outcome = await caller.read(read.id, freshToken: read.freshToken)
+        let commit = execute(enforcer.readFinished(read, outcome: outcome, now: clock.now(), using: &rng))
         signal()
         if let commit { await settle(commit) }
     }

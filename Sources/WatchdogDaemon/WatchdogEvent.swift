@@ -21,6 +21,10 @@ public enum WatchdogEvent: String, Sendable, CaseIterable {
     case stopping
     case watchdog
     case storeRecreated = "store_recreated"
+    case statusRead = "status_read"
+    case stopConfirmed = "stop_confirmed"
+    case restop
+    case stopUnconfirmed = "stop_unconfirmed"
 
     /// The stable journal MESSAGE_ID of each kind (see `systemd/maia-watchdog.catalog`). Never
     /// change one: operators filter on them.
@@ -42,6 +46,10 @@ public enum WatchdogEvent: String, Sendable, CaseIterable {
         case .stopping: return "c2f1eac076a3493db69235ab21a44215"
         case .watchdog: return "2524444619f3475dae4ec763e3320f14"
         case .storeRecreated: return "c98e9d1f6ef7412ea1f7ad46a3417c4d"
+        case .statusRead: return "0a90ce3a9b964129a43515aedeecb368"
+        case .stopConfirmed: return "ea0449d408e44ccfa4e8e5414ba4f362"
+        case .restop: return "add0a4eb9eca4629a9e22064784c0def"
+        case .stopUnconfirmed: return "48fcff1d635644609cc97ec2c41ee30e"
         }
     }
 

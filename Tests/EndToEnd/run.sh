@@ -50,7 +50,8 @@ base_url=$(head -1 "$work/standin.out")
 
 # The policy the checks use, pointed at the stand-in; written into the container after install.
 sed -e "s|^region = .*|base_url = \"$base_url\"|" -e 's|^dry_run = true|dry_run = false|' \
-    -e 's|^max_runtime = .*|max_runtime = "1h"|' config/policy.toml > "$work/policy.toml"
+    -e 's|^max_runtime = .*|max_runtime = "1h"|' -e 's|^first_check = .*|first_check = "1s"|' \
+    config/policy.toml > "$work/policy.toml"
 
 mkdir -p "/sys/fs/cgroup/systemd/$name" "/sys/fs/cgroup/unified/$name"
 (
@@ -164,14 +165,16 @@ nofile=$(inside cat "/proc/$main_pid/limits" | awk '/^Max open files/ { print $4
 check "the daemon raised its soft open-file limit 1024 to the hard one (soft hard: $nofile)" \
     [ "$nofile" = "8192 8192" ]
 
-# 2. The overdue task is stopped against the stand-in.
+# 2. The overdue task is stopped against the stand-in, and the stop is confirmed: the stand-in answers the first
+# read after its 204 STOPPING and the next STOPPED (first_check = 1s: reads at +1 s and +3 s).
 stopped=""
-for _ in $(seq 100); do
+for _ in $(seq 300); do
     state=$(inside maia-watchdogctl --timeout 10 --json status "$task" 2>/dev/null | sed -n 's/.*"state":"\([a-z_]*\)".*/\1/p')
-    [ "$state" = stop_requested ] && { stopped=yes; break; }
+    [ "$state" = stopped ] && { stopped=yes; break; }
     sleep 0.1
 done
-check "the task passed its deadline and is stop_requested (204 from the stand-in)" [ -n "$stopped" ]
+check "the task passed its deadline, was stopped (204) and Maia confirmed it: state stopped (got ${state:-none})" \
+    [ -n "$stopped" ]
 check "the stand-in received the stop call for the task with the credential's token" \
     grep -q "/v1/ai/agents/tasks/$task/stop" "$work/standin.log"
 
@@ -184,6 +187,12 @@ for id in 083842190b114820beab6cb253b492c7 17ba0a72a63840069b426a9ecb28e752 \
 done
 check "journal: the stop result carries MAIA_HTTP_STATUS=204 and MAIA_STATE=stop_requested" \
     bash -c "grep '\"MAIA_HTTP_STATUS\":\"204\"' <<< '$journal' | grep -q '\"MAIA_STATE\":\"stop_requested\"'"
+# status_read (MESSAGE_ID 0a90ce3a…) carries the status Maia reported; stop_confirmed (ea0449d4…) follows.
+check "journal: the reads are status_read events with MAIA_TASK_STATUS=STOPPING, then STOPPED" \
+    bash -c "grep '\"MAIA_EVENT\":\"status_read\"' <<< '$journal' | grep -q '\"MAIA_TASK_STATUS\":\"STOPPING\"' &&
+        grep '\"MESSAGE_ID\":\"0a90ce3a9b964129a43515aedeecb368\"' <<< '$journal' | grep -q '\"MAIA_TASK_STATUS\":\"STOPPED\"'"
+check "journal: the confirmation is a stop_confirmed event with MAIA_STATE=stopped" \
+    bash -c "grep '\"MESSAGE_ID\":\"ea0449d408e44ccfa4e8e5414ba4f362\"' <<< '$journal' | grep -q '\"MAIA_STATE\":\"stopped\"'"
 watch_entry=$(grep '"MESSAGE_ID":"083842190b114820beab6cb253b492c7"' <<< "$journal")
 names_its_peer() {
     [ -n "$watch_pid" ] && grep -q '"MAIA_PEER_UID":"0"' <<< "$watch_entry" &&
@@ -201,7 +210,7 @@ check "journal: no secret in any entry" bash -c "! nsenter -t $container -a jour
 status_ok=""
 for _ in $(seq 50); do
     status_text=$(inside systemctl show -p StatusText --value maia-watchdog)
-    grep -q 'stop_requested 1' <<< "$status_text" && grep -q 'last stop .* 204' <<< "$status_text" \
+    grep -q 'stopped 1' <<< "$status_text" && grep -q 'last stop .* 204' <<< "$status_text" \
         && { status_ok=yes; break; }
     sleep 0.1
 done

@@ -20,10 +20,11 @@ struct EnforcerTests {
         maxRuntime: Duration = .seconds(60), maxInFlight: Int = 16, retention: Duration = .seconds(3600),
         allow: Policy.Allowlist = .everyTask
     ) -> Enforcer {
+        // Runtime from the watch, no confirmation reads: these tests are about stops (EnforcerReadTests has the reads).
         Enforcer(
             policy: Policy(
                 maxRuntime: .finite(maxRuntime), allow: allow, retention: retention,
-                api: .init(maxInFlight: maxInFlight)))
+                api: .init(maxInFlight: maxInFlight), runtimeOrigin: .watch, confirm: .init(enabled: false)))
     }
 
     /// Watches `ids` at `t0` and reports their commits as stored.
@@ -137,7 +138,10 @@ struct EnforcerTests {
         let endedRecord = enforcer.records[ended]
 
         let effects = enforcer.reloaded(
-            Policy(maxRuntime: .finite(.seconds(30)), allow: .only([kept, ended])), now: t0.addingTimeInterval(5))
+            Policy(
+                maxRuntime: .finite(.seconds(30)), allow: .only([kept, ended]), runtimeOrigin: .watch,
+                confirm: .init(enabled: false)),
+            now: t0.addingTimeInterval(5))
         #expect(effects.persist?.saving.map(\.id) == [kept])
         #expect(effects.persist?.saving.first?.deadline == t0.addingTimeInterval(30))
         #expect(effects.persist?.removing == [dropped])

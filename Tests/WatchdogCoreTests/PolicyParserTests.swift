@@ -9,12 +9,13 @@ struct PolicyParserTests {
     static let exampleTask = TaskID("0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11")!
     static let otherTask = TaskID("7d2a3c4e-1111-4222-8333-944455556666")!
 
-    /// The contract's example, verbatim.
+    /// The contract's example, verbatim, up to the sections not built yet (`[discover]`, `[safety]`, `[metrics]`).
     static let contractExample = """
         max_runtime = "45min"          # systemd time span (90s, 45min, 1h 30min, 2d) or "infinity"
         allow = ["*"]                  # required: ["*"] or a list of task UUIDs; others get not_allowed
         dry_run = false
         retention = "7d"               # how long terminal task records stay visible
+        runtime_origin = "created_at"  # or "watch": what a watch without started-at counts its runtime from
 
         [limits]                       # per-task max runtime; "infinity" exempts the task
         "0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11" = "4h"
@@ -43,6 +44,13 @@ struct PolicyParserTests {
         [socket]
         allowed_uids = []              # empty: whoever the socket's file mode lets in
         allowed_gids = []
+
+        [confirm]                      # after a 204, read the task until Maia reports it stopped
+        enabled = true
+        first_check = "10s"            # first read this long after the 204, then doubling up to max_interval
+        max_interval = "1min"
+        restop_after = "5min"          # still RUNNING this long after the 204: send the stop again
+        give_up_after = "30min"        # not STOPPED/ERRORED by then: state stop_unconfirmed
         """
 
     /// The problems' `--check` lines, or `[]` when the policy is valid.
@@ -74,9 +82,49 @@ struct PolicyParserTests {
                 tokenURL: "https://id.core.matillion.com/oauth/dpc/token", audience: "https://api.matillion.com"),
             retry: .init(
                 initialBackoff: .seconds(1), maxBackoff: .seconds(60), multiplier: 2.0, giveUpAfter: .seconds(1_800)),
-            socket: .init(allowedUIDs: [], allowedGIDs: [])
+            socket: .init(allowedUIDs: [], allowedGIDs: []),
+            runtimeOrigin: .createdAt,
+            confirm: .init(
+                enabled: true, firstCheck: .seconds(10), maxInterval: .seconds(60), restopAfter: .seconds(300),
+                giveUpAfter: .seconds(1_800))
         )
         #expect(try policy(Self.contractExample) == expected)
+    }
+
+    @Test("runtime_origin and [confirm] are checked key by key")
+    func confirmAndOriginProblems() throws {
+        let text = """
+            allow = ["*"]
+            runtime_origin = "creation"
+            [confirm]
+            enabled = "yes"
+            first_check = "2min"
+            restop_after = "0s"
+            give_up_after = "infinity"
+            """
+        #expect(
+            check(text) == [
+                #"p.toml:2: runtime_origin: must be "created_at" or "watch", got "creation""#,
+                "p.toml:4: confirm.enabled: expected true or false, got a string",
+                "p.toml:5: confirm.first_check: must not be longer than confirm.max_interval (1min, the default)",
+                "p.toml:6: confirm.restop_after: must be longer than 0",
+                #"p.toml:7: confirm.give_up_after: must be finite, not "infinity""#,
+            ])
+        let watch = try policy("allow = [\"*\"]\nruntime_origin = \"watch\"\n[confirm]\nenabled = false\n")
+        #expect(watch.runtimeOrigin == .watch)
+        #expect(!watch.confirm.enabled)
+        #expect(
+            check("allow = [\"*\"]\n[confirm]\nfirst_check = \"30s\"\nmax_interval = \"20s\"\n") == [
+                "p.toml:4: confirm.max_interval: must be at least confirm.first_check (30s)"
+            ])
+    }
+
+    @Test("the confirmation reads double from first_check up to max_interval")
+    func confirmIntervals() {
+        let confirm = Policy.ConfirmConfiguration(firstCheck: .seconds(10), maxInterval: .seconds(60))
+        #expect((0...5).map { confirm.interval(afterReads: $0) } == [10, 20, 40, 60, 60, 60].map { .seconds($0) })
+        let odd = Policy.ConfirmConfiguration(firstCheck: .seconds(7), maxInterval: .seconds(7))
+        #expect(odd.interval(afterReads: 1_000_000) == .seconds(7))
     }
 
     /// A policy that sets every key away from its default (also a seed of the fuzz corpus).
@@ -621,6 +669,7 @@ struct PolicyParserTests {
                   per-task limits   1 (0 exempt)
                   dry run           no: overdue tasks are stopped
                   retention         1w
+                  runtime origin    the task's createdAt, when earlier than the watch
                   API base URL      https://eu1.api.matillion.com/dpc
                   request timeout   15s
                   rate limit        900 requests/min, at most 16 in flight
@@ -629,6 +678,7 @@ struct PolicyParserTests {
                   token URL         https://id.core.matillion.com/oauth/dpc/token
                   token audience    https://api.matillion.com
                   socket access     anyone the socket's file mode lets in
+                  confirm stops     reads after 10s, doubling up to 1min; again after 5min; unconfirmed after 30min
                 """)
         #expect(summary.split(separator: "\n").count <= 24)
     }
@@ -654,7 +704,10 @@ struct PolicyParserTests {
         #expect(summary.contains("per-task limits   2 (1 exempt)\n"))
         #expect(summary.contains(#"dry run           yes: overdue tasks are logged as "would stop", never stopped"#))
         #expect(summary.contains("retry backoff     up to 1s each time (full jitter)\n"))
-        #expect(summary.hasSuffix("socket access     UIDs 0, 1000; GIDs 998"))
+        #expect(summary.contains("socket access     UIDs 0, 1000; GIDs 998\n"))
+        #expect(
+            summary.hasSuffix(
+                "confirm stops     reads after 10s, doubling up to 1min; again after 5min; unconfirmed after 30min"))
     }
 
     @Test func noRateLimitOnlyForALoopbackEndpoint() throws {

@@ -15,9 +15,11 @@ struct TaskMachineTests {
         allow: Policy.Allowlist = .everyTask, limits: [TaskID: TimeSpan] = [:], dryRun: Bool = false,
         retry: Policy.RetryConfiguration = .init()
     ) -> TaskMachine {
+        // Runtime from the watch and no confirmation: these tests are about stops (EnforcerReadTests has the reads).
         TaskMachine(
             policy: Policy(
-                maxRuntime: .finite(.seconds(45 * 60)), allow: allow, dryRun: dryRun, limits: limits, retry: retry))
+                maxRuntime: .finite(.seconds(45 * 60)), allow: allow, dryRun: dryRun, limits: limits, retry: retry,
+                runtimeOrigin: .watch, confirm: .init(enabled: false)))
     }
 
     func watching(_ machine: TaskMachine, maxRuntime: Duration? = nil, startedAt: Date? = nil) throws -> TaskRecord {

@@ -36,6 +36,7 @@ struct AuthDaemonProcessTests {
         try """
         max_runtime = "1h"
         allow = ["*"]
+        runtime_origin = "watch"
         [api]
         base_url = "\(standIn.baseURL)"
         [auth]
@@ -43,6 +44,8 @@ struct AuthDaemonProcessTests {
         [retry]
         initial_backoff = "50ms"
         max_backoff = "200ms"
+        [confirm]
+        enabled = false
         """.write(toFile: policy, atomically: true, encoding: .utf8)
         let socket = "\(directory)/control.sock"
         let daemon = try DaemonProcess(

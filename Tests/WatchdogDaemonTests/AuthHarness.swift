@@ -47,7 +47,7 @@ struct AuthHarness: Sendable {
                 backoff: RetrySchedule(policy.retry)),
             transport: transport, clock: clock, random: SplitMix64(seed: seed), logger: logger,
             onHealthChange: { health.set($0 ? .ok : .failing) })
-        let caller = MaiaStopCaller(
+        let caller = MaiaAPICaller(
             client: MaiaAPIClient(
                 baseURL: standIn.baseURL, requestTimeout: .seconds(5), transport: transport, tokens: provider),
             clock: clock, health: health)

@@ -49,6 +49,8 @@ struct ClientReloadTests {
         var policy = policy
         policy.api.baseURL = standIn.baseURL
         policy.api.requestTimeout = .seconds(10)
+        policy.runtimeOrigin = .watch
+        policy.confirm.enabled = false
         if let tokenURL = standIn.tokenURL { policy.auth.tokenURL = tokenURL }
         let maia = Daemon.makeMaia(
             credentials: clientCredentials

@@ -19,9 +19,12 @@ struct DaemonFixture: Sendable {
         try token.write(toFile: "\(directory)/creds/maia-token", atomically: true, encoding: .utf8)
         let policyPath = "\(directory)/policy.toml"
         // No client-side rate limit (allowed for a loopback endpoint): the crash test's catch-up of
-        // hundreds of due stops would otherwise take minutes at Maia's 1000 a minute.
-        try (policy + "\n[api]\nbase_url = \"\(standIn.baseURL)\"\nmax_requests_per_minute = 0\n").write(
-            toFile: policyPath, atomically: true, encoding: .utf8)
+        // hundreds of due stops would otherwise take minutes at Maia's 1000 a minute. No task reads: these
+        // tests count stop calls (ConfirmationTests has the reads).
+        let text =
+            "runtime_origin = \"watch\"\n" + policy + "\n[api]\nbase_url = \"\(standIn.baseURL)\"\n"
+            + "max_requests_per_minute = 0\n[confirm]\nenabled = false\n"
+        try text.write(toFile: policyPath, atomically: true, encoding: .utf8)
         return DaemonFixture(
             directory: directory, standIn: standIn, policyPath: policyPath, socket: "\(directory)/control.sock",
             stateDirectory: "\(directory)/state")

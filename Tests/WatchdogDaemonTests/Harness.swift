@@ -30,6 +30,9 @@ struct Harness: Sendable {
         var policy = Policy(maxRuntime: .finite(.seconds(45 * 60)), allow: .everyTask)
         policy.retry = .init(
             initialBackoff: .seconds(1), maxBackoff: .seconds(60), multiplier: 2, giveUpAfter: .seconds(30 * 60))
+        // No task reads unless a test asks for them (ConfirmationTests): the other tests count stop calls.
+        policy.runtimeOrigin = .watch
+        policy.confirm.enabled = false
         configure(&policy)
         return policy
     }
@@ -59,7 +62,7 @@ struct Harness: Sendable {
         policy.api.baseURL = standIn.baseURL
         policy.api.requestTimeout = requestTimeout
         let transport = HTTPTransport(version: "test", logger: logger, clock: timeoutClock)
-        let caller = MaiaStopCaller(
+        let caller = MaiaAPICaller(
             client: MaiaAPIClient(
                 baseURL: standIn.baseURL, requestTimeout: requestTimeout, transport: transport,
                 tokens: StaticTokenProvider(file: tokenFile)),

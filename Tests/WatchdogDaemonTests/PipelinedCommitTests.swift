@@ -22,7 +22,7 @@ struct PipelinedCommitTests {
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let enforcer = EnforcerService(
             configuration: .init(policyPath: "/dev/null", version: "test"), policy: Harness.policy(),
-            clock: ManualClock(), caller: DryRunStopCaller(hasToken: false), store: counted,
+            clock: ManualClock(), caller: DryRunCaller(hasToken: false), store: counted,
             random: SplitMix64(seed: 1), logger: logger)
         let socket = "\(directory)/control.sock"
         let listener = try await ControlSocketListener.bind(path: socket)

@@ -108,7 +108,7 @@ struct RecoveryTests {
     static func enforcer(_ store: some TaskStore) -> EnforcerService {
         EnforcerService(
             configuration: .init(policyPath: "/dev/null", version: "test"), policy: Harness.policy(),
-            clock: ManualClock(), caller: DryRunStopCaller(hasToken: false), store: store,
+            clock: ManualClock(), caller: DryRunCaller(hasToken: false), store: store,
             random: SplitMix64(seed: 1), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
     }
 }

@@ -4,18 +4,20 @@ import MaiaClient
 import WatchdogCore
 import WatchdogProtocol
 
-/// Makes one stop attempt and reports it as the state machine needs it.
-public protocol StopCaller: Sendable {
+/// Makes the enforcer's calls to Maia (one stop attempt, one task read) and reports each as the state machine
+/// needs it.
+public protocol MaiaCaller: Sendable {
     func stop(_ id: TaskID, freshToken: Bool) async -> StopOutcome
+    func read(_ id: TaskID, freshToken: Bool) async -> ReadOutcome
     /// For `status`: whether a usable token is held.
     func tokenHealth() async -> DaemonStatus.TokenHealth
 }
 
-/// The production caller: the stop endpoint through `MaiaAPIClient`, and the one place where the client's
-/// `MaiaOutcome` becomes the state machine's `StopOutcome`: `Retry-After` turned into an instant on the enforcer's
-/// clock, the ProblemDetail folded into one line for the record. The token's health follows the client's verdicts
-/// (a 401 makes it `failing`, any other answer `ok`).
-public struct MaiaStopCaller: StopCaller {
+/// The production caller: the stop and the task read through `MaiaAPIClient`, and the one place where the client's
+/// `MaiaOutcome` becomes the state machine's `StopOutcome` or `ReadOutcome`: `Retry-After` turned into an instant on
+/// the enforcer's clock, the ProblemDetail folded into one line for the record. The token's health follows the
+/// client's verdicts (a 401 makes it `failing`, any other answer `ok`).
+public struct MaiaAPICaller: MaiaCaller {
     let client: MaiaAPIClient
     let clock: any WallClock
     let health: TokenHealthTracker
@@ -28,6 +30,19 @@ public struct MaiaStopCaller: StopCaller {
 
     public func stop(_ id: TaskID, freshToken: Bool) async -> StopOutcome {
         Self.outcome(await client.stop(taskID: id.rawValue, freshToken: freshToken), now: clock.now())
+    }
+
+    public func read(_ id: TaskID, freshToken: Bool) async -> ReadOutcome {
+        let outcome = await client.send(MaiaEndpoint<AgentTask>.task(id: id.rawValue), freshToken: freshToken)
+        if case .succeeded(_, let task) = outcome {
+            return .task(status: task.status.description, createdAt: task.createdAt)
+        }
+        switch Self.outcome(outcome, now: clock.now()) {
+        case .answered(let status, let notBefore, let detail):
+            return .answered(status: status, retryNotBefore: notBefore, detail: detail)
+        case .failed(let reason):
+            return .failed(reason: reason)
+        }
     }
 
     /// The daemon's view of a client outcome that arrived at `now`.
@@ -60,8 +75,9 @@ public struct MaiaStopCaller: StopCaller {
     }
 }
 
-/// Used in dry run: the state machine never asks it to stop anything.
-public struct DryRunStopCaller: StopCaller {
+/// Used in a dry run without credentials: the state machine never asks it to stop anything, and reads nothing
+/// (`Enforcer(readsTasks: false)`).
+public struct DryRunCaller: MaiaCaller {
     let hasToken: Bool
 
     public init(hasToken: Bool) {
@@ -70,6 +86,10 @@ public struct DryRunStopCaller: StopCaller {
 
     public func stop(_ id: TaskID, freshToken: Bool) async -> StopOutcome {
         .failed(reason: "dry run: no stop call is made")
+    }
+
+    public func read(_ id: TaskID, freshToken: Bool) async -> ReadOutcome {
+        .failed(reason: "dry run without credentials: no task is read")
     }
 
     public func tokenHealth() async -> DaemonStatus.TokenHealth { hasToken ? .ok : .missing }

@@ -129,4 +129,31 @@ struct ConfirmationTests {
             #expect(h.standIn.requests.map(\.method) == ["GET"], "no stop call")
         }
     }
+
+    @Test func aConfirmationInterruptedByARestartResumesReadingAtOnce() async throws {
+        let id = TaskID.random()
+        let now = ManualClock().now()
+        // As the store holds it when the daemon died with the first read in flight: 204 at -30 s, read due at -20 s.
+        var record = TaskRecord(
+            id: id, state: .stopRequested, watchedAt: now.addingTimeInterval(-600),
+            startedAt: now.addingTimeInterval(-600), deadline: now.addingTimeInterval(-30), maxRuntime: .seconds(570),
+            attempts: 1, lastHTTPStatus: 204, updatedAt: now.addingTimeInterval(-30), requestedBy: Harness.requester,
+            firstAttemptAt: now.addingTimeInterval(-30))
+        record.readPurpose = .confirm
+        record.lastAcceptedAt = now.addingTimeInterval(-30)
+        record.unconfirmedAt = now.addingTimeInterval(1770)
+        record.nextReadAt = nil
+        try await Harness.with(
+            policy: Self.confirming(), stored: [record],
+            prepare: { $0.setTask(StandInTask(taskID: id.rawValue, status: "STOPPED", createdAt: now)) }
+        ) { h in
+            #expect(h.clock.now() == now)
+            let requests = try await h.requests(1)
+            try await h.idle()
+            #expect(requests.map(\.method) == ["GET"])
+            let confirmed = try #require(await h.record(id))
+            #expect(confirmed.state == .stopped)
+            #expect(confirmed.confirmedAt == now)
+        }
+    }
 }

@@ -37,7 +37,7 @@ struct Harness: Sendable {
         return policy
     }
 
-    /// Starts everything, runs `body`, then shuts down gracefully. HTTP request timeouts run on `timeoutClock`: the
+    /// Starts everything (after `prepare` has scripted the stand-in), runs `body`, then shuts down gracefully. HTTP request timeouts run on `timeoutClock`: the
     /// system clock, unless a test hands in a manual one to fire a timeout when it says (the enforcer's `clock` is
     /// another, so that moving it to a deadline does not time out a request in flight).
     static func with(
@@ -48,11 +48,14 @@ struct Harness: Sendable {
         stored: [TaskRecord] = [],
         requestTimeout: Duration = .seconds(5),
         timeoutClock: any WallClock = SystemWallClock(),
+        prepare: (MaiaStandIn) -> Void = { _ in },
         _ body: @Sendable (Harness) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let standIn = try await MaiaStandIn.start(acceptedTokens: [token])
+        // Before the enforcer runs: what it finds due at start is asked at once.
+        prepare(standIn)
         let tokenFile = "\(directory)/maia-token"
         try (token + "\n").write(toFile: tokenFile, atomically: true, encoding: .utf8)
         let clock = ManualClock()

@@ -37,8 +37,8 @@ struct Harness: Sendable {
         return policy
     }
 
-    /// Starts everything (after `prepare` has scripted the stand-in), runs `body`, then shuts down gracefully. HTTP request timeouts run on `timeoutClock`: the
-    /// system clock, unless a test hands in a manual one to fire a timeout when it says (the enforcer's `clock` is
+    /// Starts everything (after `prepare` has scripted the stand-in), runs `body`, then shuts down gracefully. HTTP
+    /// request timeouts run on `timeoutClock`: the system clock, unless a test hands in a manual one to fire a timeout when it says (the enforcer's `clock` is
     /// another, so that moving it to a deadline does not time out a request in flight).
     static func with(
         policy: Policy = Harness.policy(),

@@ -51,6 +51,8 @@ extension Enforcer {
         case stopRequested(TaskRecord, by: Requester)
         /// A client asked to `forget`; the record is shown in state `forgotten`.
         case forgot(TaskRecord, by: Requester)
+        /// A `watching` task's deadline is `[safety] warn_before` away (or less, when it was watched inside that window).
+        case deadlineWarning(TaskRecord)
         /// A `watching` task's deadline passed.
         case deadlinePassed(TaskRecord)
         /// Dry run: the stop that would have been sent.

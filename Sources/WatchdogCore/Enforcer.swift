@@ -83,6 +83,10 @@ public struct Enforcer: Sendable {
             }
             switch record.state {
             case .watching:
+                if machine.warningDue(&record, now: now) {
+                    effects.notes.append(.deadlineWarning(record))
+                    break
+                }
                 guard let step = machine.deadlineReached(&record, now: now) else { continue }
                 effects.notes.append(.deadlinePassed(record))
                 switch step {

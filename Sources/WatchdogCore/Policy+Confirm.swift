@@ -46,3 +46,16 @@ extension Policy {
         }
     }
 }
+
+extension Policy {
+    /// `[safety]`: what keeps the guard rail from becoming the outage. So far the warning before a deadline.
+    public struct SafetyConfiguration: Sendable, Equatable {
+        /// More than 0: a `deadline_warning` this long before each deadline (at once when a task is watched inside
+        /// that window).
+        public var warnBefore: Duration
+
+        public init(warnBefore: Duration = .zero) {
+            self.warnBefore = warnBefore
+        }
+    }
+}

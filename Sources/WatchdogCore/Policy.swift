@@ -105,6 +105,7 @@ public struct Policy: Sendable, Equatable {
     public var socket: SocketConfiguration
     public var runtimeOrigin: RuntimeOrigin
     public var confirm: ConfirmConfiguration
+    public var safety: SafetyConfiguration
 
     public init(
         maxRuntime: TimeSpan = .finite(.seconds(45 * 60)),
@@ -117,7 +118,8 @@ public struct Policy: Sendable, Equatable {
         retry: RetryConfiguration = .init(),
         socket: SocketConfiguration = .init(),
         runtimeOrigin: RuntimeOrigin = .createdAt,
-        confirm: ConfirmConfiguration = .init()
+        confirm: ConfirmConfiguration = .init(),
+        safety: SafetyConfiguration = .init()
     ) {
         self.maxRuntime = maxRuntime
         self.allow = allow
@@ -130,6 +132,7 @@ public struct Policy: Sendable, Equatable {
         self.socket = socket
         self.runtimeOrigin = runtimeOrigin
         self.confirm = confirm
+        self.safety = safety
     }
 
     /// The limit in force for `id` before any client-requested shortening.

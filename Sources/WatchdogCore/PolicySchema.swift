@@ -64,6 +64,7 @@ public enum PolicySchema {
         key("confirm", "max_interval", \.confirm.maxInterval, default: "1min"),
         key("confirm", "restop_after", \.confirm.restopAfter, default: "5min"),
         key("confirm", "give_up_after", \.confirm.giveUpAfter, default: "30min"),
+        key("safety", "warn_before", \.safety.warnBefore, default: "0s"),
     ]
 
     /// The tables that hold keys (`api`, `auth`, …), in order; `limits` is a table of its own, keyed by task.

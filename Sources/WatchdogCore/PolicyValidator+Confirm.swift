@@ -46,3 +46,17 @@ extension PolicyValidator {
         return configuration
     }
 }
+
+extension PolicyValidator {
+    /// `[safety]`: `warn_before` finite, 0 (off) or more.
+    mutating func safety(in root: TOMLTable) -> Policy.SafetyConfiguration {
+        var configuration = Policy.SafetyConfiguration()
+        let path = PolicyKeyPath("safety")
+        guard let table = section(in: root, "safety") else { return configuration }
+        checkUnknownKeys(in: table, at: path, known: Self.sectionKeys["safety", default: []])
+        if let warn = span(in: table, "warn_before", at: path, rule: .finiteNonNegative)?.duration {
+            configuration.warnBefore = warn
+        }
+        return configuration
+    }
+}

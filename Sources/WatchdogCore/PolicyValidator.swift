@@ -54,10 +54,12 @@ struct PolicyValidator {
         let socket = socket(in: root)
         let origin = runtimeOrigin(in: root)
         let confirm = confirm(in: root)
+        let safety = safety(in: root)
 
         guard problems.isEmpty, let allow else { return nil }
         var policy = Policy(
-            allow: allow, limits: limits, api: api, auth: auth, retry: retry, socket: socket, confirm: confirm)
+            allow: allow, limits: limits, api: api, auth: auth, retry: retry, socket: socket, confirm: confirm,
+            safety: safety)
         if let origin { policy.runtimeOrigin = origin }
         if let maxRuntime { policy.maxRuntime = maxRuntime }
         if let dryRun { policy.dryRun = dryRun }

@@ -60,9 +60,11 @@ public struct TaskMachine: Sendable {
         return TimeSpan.shorter(policyLimit, .finite(requested))
     }
 
-    /// Recomputes the deadline of a `watching` record (after a watch or a policy reload).
+    /// Recomputes the deadline of a `watching` record (after a watch, a policy reload or a new origin). A deadline
+    /// moved later is warned about again.
     public func applyLimit(to record: inout TaskRecord) {
         guard record.state == .watching else { return }
+        let previous = record.deadline
         switch limit(for: record) {
         case .infinity:
             record.deadline = nil
@@ -71,6 +73,24 @@ public struct TaskMachine: Sendable {
             record.deadline = record.startedAt.adding(span)
             record.maxRuntime = span
         }
+        if let previous, let deadline = record.deadline, deadline > previous { record.warnedAt = nil }
+    }
+
+    /// When a `watching` record's `deadline_warning` is due: `warn_before` ahead of its deadline, once per deadline;
+    /// `nil` when warnings are off, the task is exempt, or it was warned.
+    public func warningInstant(of record: TaskRecord) -> Date? {
+        guard record.state == .watching, record.warnedAt == nil, policy.safety.warnBefore > .zero,
+            let deadline = record.deadline
+        else { return nil }
+        return deadline.adding(.zero - policy.safety.warnBefore)
+    }
+
+    /// The warning of a `watching` record is due at `now` (and its deadline is not): records it.
+    public func warningDue(_ record: inout TaskRecord, now: Date) -> Bool {
+        guard let at = warningInstant(of: record), at <= now, let deadline = record.deadline, now < deadline
+        else { return false }
+        record.warnedAt = now
+        return true
     }
 
     // MARK: deadline and stop
@@ -234,6 +254,9 @@ public struct TaskMachine: Sendable {
     /// The next instant the enforcer must look at `record`'s stop: its deadline, next attempt, the end of its
     /// confirmation, or its expiry. Reads are scheduled apart (`nextReadAt`), so that they never hold up a stop.
     public func nextWake(of record: TaskRecord) -> Date? {
-        record.nextWake ?? expiry(of: record)
+        if let warning = warningInstant(of: record), let deadline = record.deadline, warning < deadline {
+            return warning
+        }
+        return record.nextWake ?? expiry(of: record)
     }
 }

@@ -34,6 +34,13 @@ extension EnforcerService {
             logger.info(
                 "forgot task \(record.id) at the request of uid \(requester.uid)",
                 metadata: .event(.forget, task: record, by: requester))
+        case .deadlineWarning(let record):
+            var metadata = Logger.Metadata.event(.deadlineWarning, task: record)
+            let deadline = record.deadline.map(RFC3339.format) ?? "none"
+            metadata["deadline"] = .string(deadline)
+            logger.warning(
+                "task \(record.id) will be stopped at \(deadline), its deadline (max runtime \(Self.describe(record.maxRuntime)))",
+                metadata: metadata)
         case .deadlinePassed(let record):
             logger.notice(
                 "deadline of task \(record.id) passed (max runtime \(Self.describe(record.maxRuntime)))",

@@ -25,6 +25,7 @@ public enum WatchdogEvent: String, Sendable, CaseIterable {
     case stopConfirmed = "stop_confirmed"
     case restop
     case stopUnconfirmed = "stop_unconfirmed"
+    case deadlineWarning = "deadline_warning"
 
     /// The stable journal MESSAGE_ID of each kind (see `systemd/maia-watchdog.catalog`). Never
     /// change one: operators filter on them.
@@ -50,6 +51,7 @@ public enum WatchdogEvent: String, Sendable, CaseIterable {
         case .stopConfirmed: return "ea0449d408e44ccfa4e8e5414ba4f362"
         case .restop: return "add0a4eb9eca4629a9e22064784c0def"
         case .stopUnconfirmed: return "48fcff1d635644609cc97ec2c41ee30e"
+        case .deadlineWarning: return "b6bfdf1bdb6c4d058a025e7e88627f59"
         }
     }
 

@@ -317,3 +317,82 @@ struct EnforcerReadTests {
         #expect(due.reads.isEmpty)
     }
 }
+
+/// `[safety] warn_before`: one `deadline_warning` per deadline, through the same deadline queue.
+@Suite("Enforcer: deadline warnings")
+struct EnforcerWarningTests {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+    let client = Requester(uid: 1000, pid: 42)
+    let id = TaskID("0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11")!
+
+    func at(_ seconds: Double) -> Date { t0.addingTimeInterval(seconds) }
+
+    func policy(warnBefore: Duration = .seconds(15), maxRuntime: TimeSpan = .finite(.seconds(60))) -> Policy {
+        Policy(
+            maxRuntime: maxRuntime, allow: .everyTask, runtimeOrigin: .watch, confirm: .init(enabled: false),
+            safety: .init(warnBefore: warnBefore))
+    }
+
+    func watched(_ policy: Policy, startedAt: Date? = nil) -> Enforcer {
+        var enforcer = Enforcer(policy: policy)
+        let (answer, _) = enforcer.request(
+            .watch(id, maxRuntime: nil, startedAt: startedAt), from: client, now: t0)
+        if case .watched(let record, let commit) = answer {
+            enforcer.watchCommitted(record, commit: commit, stored: true)
+        } else {
+            Issue.record("watch answered \(answer)")
+        }
+        return enforcer
+    }
+
+    static func warnings(_ effects: Enforcer.Effects) -> [TaskRecord] {
+        effects.notes.compactMap { if case .deadlineWarning(let record) = $0 { record } else { nil } }
+    }
+
+    @Test func theWarningComesWarnBeforeAheadOfTheDeadlineOnceThenTheStop() {
+        var enforcer = watched(policy())
+        #expect(enforcer.timer == at(45))
+        #expect(Self.warnings(enforcer.timerFired(now: at(44.999))).isEmpty)
+        let warned = enforcer.timerFired(now: at(45))
+        #expect(Self.warnings(warned).map(\.warnedAt) == [at(45)])
+        #expect(warned.persist?.saving.first?.warnedAt == at(45))
+        #expect(warned.attempts.isEmpty)
+        #expect(enforcer.timer == at(60))
+        let due = enforcer.timerFired(now: at(60))
+        #expect(Self.warnings(due).isEmpty)
+        #expect(due.attempts.map(\.id) == [id])
+    }
+
+    @Test func aTaskWatchedInsideTheWindowIsWarnedAtOnceAndAPassedDeadlineIsNotWarned() {
+        var inside = watched(policy(), startedAt: at(-50))
+        #expect(inside.timer == at(-5))
+        #expect(Self.warnings(inside.timerFired(now: t0)).map(\.warnedAt) == [t0])
+        #expect(inside.timer == at(10))
+
+        var past = watched(policy(), startedAt: at(-120))
+        let effects = past.timerFired(now: t0)
+        #expect(Self.warnings(effects).isEmpty)
+        #expect(effects.attempts.map(\.id) == [id])
+    }
+
+    @Test func exemptTasksAndWarnBeforeZeroAreNeverWarned() {
+        var exempt = watched(policy(maxRuntime: .infinity))
+        #expect(exempt.timer == nil)
+        #expect(exempt.timerFired(now: at(86_400)).notes.isEmpty)
+        var off = watched(policy(warnBefore: .zero))
+        #expect(off.timer == at(60))
+        #expect(Self.warnings(off.timerFired(now: at(60))).isEmpty)
+    }
+
+    @Test func aDeadlineMovedLaterByAReloadWarnsAgainAndOneMovedEarlierDoesNot() {
+        var enforcer = watched(policy())
+        _ = enforcer.timerFired(now: at(45))
+        _ = enforcer.reloaded(policy(maxRuntime: .finite(.seconds(120))), now: at(50))
+        #expect(enforcer.records[id]?.warnedAt == nil)
+        #expect(enforcer.timer == at(105))
+        #expect(Self.warnings(enforcer.timerFired(now: at(105))).count == 1)
+        _ = enforcer.reloaded(policy(maxRuntime: .finite(.seconds(110))), now: at(106))
+        #expect(enforcer.records[id]?.warnedAt == at(105), "an earlier deadline keeps the warning it had")
+        #expect(enforcer.timer == at(110))
+    }
+}

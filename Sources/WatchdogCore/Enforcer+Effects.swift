@@ -45,10 +45,12 @@ extension Enforcer {
         case resumedInFlight(TaskRecord)
         /// A watch was accepted (and is being stored).
         case watched(TaskRecord, by: Requester)
-        /// A client's request was refused; `verb` is `watch` or `stop`.
+        /// A client's request was refused; `verb` is `watch`, `stop` or `extend`.
         case refused(ControlError, TaskID, by: Requester, verb: String)
         /// A client asked for `stop`.
         case stopRequested(TaskRecord, by: Requester)
+        /// A client's `extend` moved a watching task's deadline later by `span`.
+        case extended(TaskRecord, by: Requester, span: Duration)
         /// A client asked to `forget`; the record is shown in state `forgotten`.
         case forgot(TaskRecord, by: Requester)
         /// A `watching` task's deadline is `[safety] warn_before` away (or less, when it was watched inside that window).

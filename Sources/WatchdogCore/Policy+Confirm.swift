@@ -48,14 +48,18 @@ extension Policy {
 }
 
 extension Policy {
-    /// `[safety]`: what keeps the guard rail from becoming the outage. So far the warning before a deadline.
+    /// `[safety]`: what keeps the guard rail from becoming the outage: the warning before a deadline and the cap on
+    /// extensions.
     public struct SafetyConfiguration: Sendable, Equatable {
         /// More than 0: a `deadline_warning` this long before each deadline (at once when a task is watched inside
         /// that window).
         public var warnBefore: Duration
+        /// The most `extend` may add to one task, in total; 0: no extensions.
+        public var maxExtension: Duration
 
-        public init(warnBefore: Duration = .zero) {
+        public init(warnBefore: Duration = .zero, maxExtension: Duration = .zero) {
             self.warnBefore = warnBefore
+            self.maxExtension = maxExtension
         }
     }
 }

@@ -48,7 +48,7 @@ extension PolicyValidator {
 }
 
 extension PolicyValidator {
-    /// `[safety]`: `warn_before` finite, 0 (off) or more.
+    /// `[safety]`: `warn_before` and `max_extension` finite, 0 (off) or more.
     mutating func safety(in root: TOMLTable) -> Policy.SafetyConfiguration {
         var configuration = Policy.SafetyConfiguration()
         let path = PolicyKeyPath("safety")
@@ -56,6 +56,9 @@ extension PolicyValidator {
         checkUnknownKeys(in: table, at: path, known: Self.sectionKeys["safety", default: []])
         if let warn = span(in: table, "warn_before", at: path, rule: .finiteNonNegative)?.duration {
             configuration.warnBefore = warn
+        }
+        if let cap = span(in: table, "max_extension", at: path, rule: .finiteNonNegative)?.duration {
+            configuration.maxExtension = cap
         }
         return configuration
     }

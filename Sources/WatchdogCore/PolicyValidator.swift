@@ -266,6 +266,7 @@ struct PolicyValidator {
         checkUnknownKeys(in: table, at: path, known: Self.sectionKeys["socket", default: []])
         if let ids = ids(in: table, "allowed_uids", at: path) { configuration.allowedUIDs = ids }
         if let ids = ids(in: table, "allowed_gids", at: path) { configuration.allowedGIDs = ids }
+        if let ids = ids(in: table, "extend_uids", at: path) { configuration.extendUIDs = ids }
         return configuration
     }
 

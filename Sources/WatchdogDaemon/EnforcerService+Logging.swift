@@ -30,6 +30,14 @@ extension EnforcerService {
             logger.notice(
                 "stop of task \(record.id) requested by uid \(requester.uid) pid \(requester.pid)",
                 metadata: .event(.stopAttempt, task: record, by: requester))
+        case .extended(let record, let requester, let span):
+            var metadata = Logger.Metadata.event(.extended, task: record, by: requester)
+            let deadline = record.deadline.map(RFC3339.format) ?? "none"
+            metadata["deadline"] = .string(deadline)
+            let text =
+                "task \(record.id) extended by \(Self.describe(span)) at the request of uid \(requester.uid) pid "
+                + "\(requester.pid): new deadline \(deadline), \(Self.describe(record.extended)) granted in all"
+            logger.notice("\(text)", metadata: metadata)
         case .forgot(let record, let requester):
             logger.info(
                 "forgot task \(record.id) at the request of uid \(requester.uid)",

@@ -26,6 +26,7 @@ public enum WatchdogEvent: String, Sendable, CaseIterable {
     case restop
     case stopUnconfirmed = "stop_unconfirmed"
     case deadlineWarning = "deadline_warning"
+    case extended
 
     /// The stable journal MESSAGE_ID of each kind (see `systemd/maia-watchdog.catalog`). Never
     /// change one: operators filter on them.
@@ -51,6 +52,7 @@ public enum WatchdogEvent: String, Sendable, CaseIterable {
         case .stopConfirmed: return "ea0449d408e44ccfa4e8e5414ba4f362"
         case .restop: return "add0a4eb9eca4629a9e22064784c0def"
         case .stopUnconfirmed: return "48fcff1d635644609cc97ec2c41ee30e"
+        case .extended: return "823a242fd0724569ad9ef249a7c22271"
         case .deadlineWarning: return "b6bfdf1bdb6c4d058a025e7e88627f59"
         }
     }

@@ -43,6 +43,9 @@ struct RequestLineTests {
         Case(arguments: ["status"], expectedLine: "status", answer: Fixtures.daemonAnswer),
         Case(arguments: ["status", id], expectedLine: "status \(id)", answer: Fixtures.taskAnswer),
         Case(arguments: ["list"], expectedLine: "list", answer: Fixtures.listAnswer),
+        Case(
+            arguments: ["extend", id, "--by", "1h 15min"], expectedLine: "extend \(id) by=1h15min",
+            answer: Fixtures.taskAnswer),
     ]
 
     @Test(arguments: cases)

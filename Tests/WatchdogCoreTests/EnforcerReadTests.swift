@@ -395,4 +395,67 @@ struct EnforcerWarningTests {
         #expect(enforcer.records[id]?.warnedAt == at(105), "an earlier deadline keeps the warning it had")
         #expect(enforcer.timer == at(110))
     }
+
+    // MARK: extensions
+
+    func extending(_ maxExtension: Duration = .seconds(600), uids: [UInt32] = [1000]) -> Enforcer {
+        var policy = policy()
+        policy.safety.maxExtension = maxExtension
+        policy.socket.extendUIDs = uids
+        return watched(policy)
+    }
+
+    func extend(_ enforcer: inout Enforcer, by seconds: Int64, uid: UInt32 = 1000, now: Double = 10)
+        -> Enforcer.Answer
+    {
+        enforcer.request(.extend(id, by: .seconds(seconds)), from: Requester(uid: uid, pid: 7), now: at(now)).0
+    }
+
+    static func refusal(_ answer: Enforcer.Answer) -> ControlError.Code? {
+        if case .now(.failure(let error)) = answer { return error.code }
+        return nil
+    }
+
+    @Test func anExtensionMovesTheDeadlineAndTheWarningUpToTheCapInAll() {
+        var enforcer = extending()
+        let answer = extend(&enforcer, by: 300)
+        guard case .afterCommit(.task(let record)) = answer else {
+            Issue.record("extend answered \(answer)")
+            return
+        }
+        #expect(record.deadline == at(360))
+        #expect(record.extended == .seconds(300))
+        #expect(record.maxRuntime == .seconds(360), "the limit in force")
+        #expect(enforcer.timer == at(345), "the warning moves with the deadline")
+        #expect(Self.refusal(extend(&enforcer, by: 301)) == .notAllowed, "600 s in all at most")
+        #expect(enforcer.records[id]?.deadline == at(360), "a refused extension changes nothing")
+        _ = extend(&enforcer, by: 300)
+        #expect(enforcer.records[id]?.deadline == at(660))
+        #expect(Self.refusal(extend(&enforcer, by: 1)) == .notAllowed)
+        // A reload keeps what was granted.
+        _ = enforcer.reloaded(policy(maxRuntime: .finite(.seconds(120))), now: at(20))
+        #expect(enforcer.records[id]?.deadline == at(720))
+    }
+
+    @Test func onlyRootAndExtendUIDsMayExtendAndOnlyAWatchingTrackedTaskWithALimit() {
+        var enforcer = extending(uids: [1000])
+        #expect(Self.refusal(extend(&enforcer, by: 60, uid: 1001)) == .permissionDenied)
+        guard case .afterCommit = extend(&enforcer, by: 60, uid: 0) else {
+            Issue.record("root may extend")
+            return
+        }
+        var none = extending(.zero)
+        #expect(Self.refusal(extend(&none, by: 1)) == .notAllowed, "max_extension 0: no extensions")
+        var untracked = Enforcer(policy: policy())
+        #expect(Self.refusal(extend(&untracked, by: 60, uid: 0)) == .unknownTask)
+        var exempt = watched(
+            Policy(
+                maxRuntime: .infinity, allow: .everyTask, runtimeOrigin: .watch, confirm: .init(enabled: false),
+                safety: .init(maxExtension: .seconds(600))))
+        #expect(Self.refusal(extend(&exempt, by: 60, uid: 0)) == .notAllowed)
+        var stopping = extending()
+        _ = stopping.timerFired(now: at(45))
+        _ = stopping.timerFired(now: at(60))
+        #expect(Self.refusal(extend(&stopping, by: 60, now: 61)) == .notAllowed)
+    }
 }

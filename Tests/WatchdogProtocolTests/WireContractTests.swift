@@ -41,14 +41,14 @@ struct WireContractTests {
             Issue.record("accepted an unknown verb")
             return
         }
-        #expect(error.message.hasSuffix("expected watch, stop, forget, status, list or a task ID"))
+        #expect(error.message.hasSuffix("expected watch, stop, forget, status, list, extend or a task ID"))
     }
 
     @Test(arguments: [
         ControlRequest.watch(id, maxRuntime: nil, startedAt: nil),
         .watch(id, maxRuntime: .seconds(5400), startedAt: Date(timeIntervalSince1970: 1_795_942_800.25)),
         .watch(id, maxRuntime: .milliseconds(1500), startedAt: nil),
-        .stop(id), .forget(id), .status(nil), .status(id), .list(nil), .list(.gaveUp),
+        .stop(id), .forget(id), .status(nil), .status(id), .list(nil), .list(.gaveUp), .extend(id, by: .seconds(90)),
     ])
     func renderedRequestsParseBack(_ request: ControlRequest) throws {
         #expect(try ControlProtocol.parse(request.requestLine.text).get() == request)

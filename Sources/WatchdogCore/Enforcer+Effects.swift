@@ -55,6 +55,14 @@ extension Enforcer {
         case forgot(TaskRecord, by: Requester)
         /// A `watching` task's deadline is `[safety] warn_before` away (or less, when it was watched inside that window).
         case deadlineWarning(TaskRecord)
+        /// The breaker opened: this task's passed deadline would have started one deadline stop too many within
+        /// `[safety] window`.
+        case breakerOpened(TaskRecord)
+        /// The open breaker holds this task (no stop call until `release`).
+        case held(TaskRecord)
+        /// The breaker closed and this many held tasks started their stop sequences; `by` is the client that sent
+        /// `release`, `nil` when a reload turned the breaker off.
+        case released(Int, by: Requester?)
         /// A `watching` task's deadline passed.
         case deadlinePassed(TaskRecord)
         /// Dry run: the stop that would have been sent.

@@ -77,6 +77,18 @@ extension Enforcer {
             effects.notes.append(.extended(record, by: requester, span: span))
             effects.persist = persist([record], [])
             return (.afterCommit(.task(record)), effects)
+        case .release:
+            guard machine.policy.socket.mayExtend(uid: requester.uid) else {
+                let error = ControlError(
+                    .permissionDenied,
+                    "uid \(requester.uid) may not release the breaker (only root and [socket] extend_uids)")
+                return (.now(.failure(error)), effects)
+            }
+            let wasOpen = breaker.isOpen
+            let released = releaseHeld(now: now, into: &effects)
+            if wasOpen { effects.notes.append(.released(released.count, by: requester)) }
+            effects.persist = persist(released, [])
+            return (.afterCommit(.released(released.count)), effects)
         case .list(let state):
             let selected = records.values.filter { state == nil || $0.state == state }
             return (.now(.tasks(selected.sorted { ($0.watchedAt, $0.id) < ($1.watchedAt, $1.id) })), effects)

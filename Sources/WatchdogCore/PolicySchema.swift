@@ -67,6 +67,8 @@ public enum PolicySchema {
         key("confirm", "give_up_after", \.confirm.giveUpAfter, default: "30min"),
         key("safety", "warn_before", \.safety.warnBefore, default: "0s"),
         key("safety", "max_extension", \.safety.maxExtension, default: "0s"),
+        key("safety", "max_stops", \.safety.maxStops, default: "0"),
+        key("safety", "window", \.safety.window, default: "10min"),
     ]
 
     /// The tables that hold keys (`api`, `auth`, …), in order; `limits` is a table of its own, keyed by task.

@@ -335,7 +335,7 @@ struct PolicyValidator {
         return flag
     }
 
-    private mutating func integer(in table: TOMLTable, _ key: String, at parent: PolicyKeyPath) -> Int64? {
+    mutating func integer(in table: TOMLTable, _ key: String, at parent: PolicyKeyPath) -> Int64? {
         guard let value = table[key] else { return nil }
         guard let number = value.integer else {
             report(parent.appending(key), "expected an integer, got \(value.kindDescription)")

@@ -128,6 +128,19 @@ public struct TaskMachine: Sendable {
         return beginStopping(&record, now: now)
     }
 
+    /// The open breaker holds a `watching` record whose deadline passed: no stop call until `release`.
+    public func hold(_ record: inout TaskRecord, now: Date) {
+        record.state = .held
+        record.updatedAt = now
+        record.readPurpose = nil
+        record.nextReadAt = nil
+    }
+
+    /// `release` (or the breaker turned off): a held record starts its stop sequence now, as a passed deadline does.
+    public func release(_ record: inout TaskRecord, now: Date) -> EnforcerAction {
+        beginStopping(&record, now: now)
+    }
+
     /// A client asked for `stop`. `existing` is the tracked record, if any. Returns the record and
     /// the action, or `nil` action when a stop sequence is already under way (record unchanged).
     public func stopRequested(

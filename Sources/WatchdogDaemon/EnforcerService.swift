@@ -70,7 +70,7 @@ public actor EnforcerService: Service {
     public func restore() async throws {
         let stored = try await store.loadAll()
         log(enforcer.restored(stored, now: clock.now()).notes)
-        statusBoard.seed(counts: counts())
+        statusBoard.seed(counts: counts(), breakerOpen: enforcer.breaker.isOpen)
     }
 
     public var policy: Policy { enforcer.policy }
@@ -193,7 +193,7 @@ public actor EnforcerService: Service {
     }
 
     func reportChange() {
-        statusBoard.update(counts: counts())
+        statusBoard.update(counts: counts(), breakerOpen: enforcer.breaker.isOpen)
     }
 
     static func statusResult(_ outcome: StopOutcome) -> String {

@@ -46,6 +46,9 @@ public enum ControlProtocol {
             return parseList(arguments)
         case .extend:
             return parseExtend(arguments)
+        case .release:
+            guard arguments.isEmpty else { return .failure(ControlError(.badRequest, "release takes no arguments")) }
+            return .success(.release)
         case nil:
             guard arguments.isEmpty else {
                 return .failure(

@@ -84,6 +84,10 @@ struct JSONWriter {
             raw(",\"daemon\":")
             self.daemon(daemon)
         }
+        if let released = reply.released {
+            raw(",\"released\":")
+            number(released)
+        }
         raw("}")
     }
 
@@ -153,6 +157,18 @@ struct JSONWriter {
             optionalString(api.baseURL)
             raw(",\"token\":")
             optionalString(api.token?.rawValue)
+            raw("}")
+        } else {
+            raw("null")
+        }
+        raw(",\"breaker\":")
+        if let breaker = daemon.breaker {
+            raw("{\"state\":")
+            optionalString(breaker.state)
+            raw(",\"opened_at\":")
+            optionalString(breaker.openedAt)
+            raw(",\"held\":")
+            number(breaker.held)
             raw("}")
         } else {
             raw("null")

@@ -72,12 +72,16 @@ public struct RequestLine: Sendable, Equatable {
         RequestLine(.extend, [taskID, argument(.by, span)])
     }
 
+    /// `release`.
+    public static var release: RequestLine { RequestLine(.release) }
+
     /// What a successful answer to this line carries.
     public var answer: ControlReply.Field {
         switch verb {
         case .watch, .stop, .forget, .extend: .task
         case .status: arguments.isEmpty ? .daemon : .task
         case .list: .tasks
+        case .release: .released
         }
     }
 }

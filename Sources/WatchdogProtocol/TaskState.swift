@@ -4,6 +4,8 @@
 /// order its status block shows counts in all derive from `allCases`, which is declared in life-cycle order.
 public enum TaskState: String, Sendable, Codable, CaseIterable, Hashable {
     case watching
+    /// A passed deadline the open breaker holds back: no stop call until `release`.
+    case held
     /// Stop attempts under way or backing off.
     case stopping
     /// Maia answered 204 (accepted the stop); with `[confirm] enabled`, the task is read until Maia reports it
@@ -34,7 +36,7 @@ public enum TaskState: String, Sendable, Codable, CaseIterable, Hashable {
     /// the daemon is still confirming the stop (the record's `isSettled` says which).
     public var isTerminal: Bool {
         switch self {
-        case .watching, .stopping: return false
+        case .watching, .held, .stopping: return false
         default: return true
         }
     }

@@ -13,6 +13,10 @@ enum OutputRenderer {
             response.tasks.map { taskTable($0, state: state) }
         case .daemon:
             response.daemon.map(daemonBlock)
+        case .released:
+            response.released.map {
+                $0 == 1 ? "breaker closed; 1 held task released" : "breaker closed; \($0) held tasks released"
+            }
         }
     }
 
@@ -63,6 +67,10 @@ enum OutputRenderer {
             ("api", daemon.api?.baseURL ?? "-"),
             ("api token", daemon.api?.token?.rawValue ?? "-"),
         ]
+        if let breaker = daemon.breaker {
+            let since = breaker.openedAt.map { " since \($0)" } ?? ""
+            pairs.append(("breaker", (breaker.state ?? "-") + since + " (\(breaker.held ?? 0) held)"))
+        }
         let counts = daemon.counts ?? [:]
         pairs.append(("tasks", String(counts.values.reduce(0, +))))
         for state in TaskState.allCases {

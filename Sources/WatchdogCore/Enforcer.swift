@@ -181,6 +181,9 @@ public struct Enforcer: Sendable {
                 &record, purpose: read.purpose, outcome: outcome, freshToken: read.freshToken, now: now, using: &rng)
         else {
             effects.notes.append(.lateRead(read, outcome))
+            // A read due for the record as it is now (watched again while this one was in flight) was skipped
+            // while this one was out: queue it again.
+            if let due = records[read.id]?.nextReadAt { readQueue.push(read.id, at: due) }
             return effects
         }
         if case .readAgain(_, true) = step { freshTokenReads.insert(read.id) }

@@ -459,3 +459,32 @@ struct EnforcerWarningTests {
         #expect(Self.refusal(extend(&stopping, by: 60, now: 61)) == .notAllowed)
     }
 }
+
+@Suite("Enforcer: a read in flight across forget and watch")
+struct EnforcerReadAcrossForgetTests {
+    @Test func aTaskWatchedAgainWhileItsOldReadIsInFlightStillGetsItsOwnRead() {
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let client = Requester(uid: 1000, pid: 42)
+        let id = TaskID("0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11")!
+        var enforcer = Enforcer(policy: Policy(maxRuntime: .finite(.seconds(600)), allow: .everyTask))
+        func watch(at now: Date) {
+            let (answer, _) = enforcer.request(.watch(id, maxRuntime: nil, startedAt: nil), from: client, now: now)
+            if case .watched(let record, let commit) = answer {
+                enforcer.watchCommitted(record, commit: commit, stored: true)
+            }
+        }
+        watch(at: t0)
+        #expect(enforcer.timerFired(now: t0).reads.count == 1)
+        _ = enforcer.request(.forget(id), from: client, now: t0.addingTimeInterval(1))
+        watch(at: t0.addingTimeInterval(2))
+        // The new watch's read is due, but the old one is still out: one read per task at a time.
+        #expect(enforcer.timerFired(now: t0.addingTimeInterval(2)).reads.isEmpty)
+        var rng = SplitMix64(seed: 1)
+        let late = enforcer.readFinished(
+            .init(id: id, purpose: .origin), outcome: .task(status: "RUNNING", createdAt: t0.addingTimeInterval(-60)),
+            now: t0.addingTimeInterval(3), using: &rng)
+        #expect(late.notes.count == 1)
+        #expect(enforcer.records[id]?.startedAt == t0.addingTimeInterval(2), "the old answer changes nothing")
+        #expect(enforcer.timerFired(now: t0.addingTimeInterval(3)).reads == [.init(id: id, purpose: .origin)])
+    }
+}

@@ -134,10 +134,12 @@ let package = Package(
             swiftSettings: strict
         ),
         /// What every test target shares: the manual clock, bounded waits, temporary directories, the log recorder
-        /// (over swift-log's `InMemoryLogHandler`) and Unix socket files. Never linked into a product.
+        /// (over swift-log's `InMemoryLogHandler`), Unix socket files and the stand-in with its token file
+        /// (`StandInWithToken`). Never linked into a product.
         .target(
             name: "TestSupport",
             dependencies: [
+                "MaiaStandIn",
                 "WatchdogCore",
                 "WatchdogProtocol",
                 .product(name: "Logging", package: "swift-log"),

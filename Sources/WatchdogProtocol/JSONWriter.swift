@@ -116,10 +116,23 @@ struct JSONWriter {
             number(requester.uid)
             raw(",\"pid\":")
             number(requester.pid)
-            raw("}}")
+            raw("}")
         } else {
-            raw("null}")
+            raw("null")
         }
+        raw(",\"source\":")
+        optionalString(task.source)
+        raw(",\"started_at\":")
+        optionalString(task.startedAt)
+        raw(",\"maia_status\":")
+        optionalString(task.maiaStatus)
+        raw(",\"confirmed_at\":")
+        optionalString(task.confirmedAt)
+        raw(",\"warned_at\":")
+        optionalString(task.warnedAt)
+        raw(",\"extended_s\":")
+        seconds(task.extended)
+        raw("}")
     }
 
     mutating func daemon(_ daemon: DaemonReport) {

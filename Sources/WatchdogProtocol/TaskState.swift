@@ -1,4 +1,5 @@
-/// Where a tracked task stands. `watching` → `stopping` → one terminal state.
+/// Where a tracked task stands: `watching` → (`held`) → `stopping` → `stop_requested` → `stopped` or
+/// `stop_unconfirmed`, or another terminal state (`docs/protocol.md`, "States").
 ///
 /// The one list of states: the daemon's counts, `list state=`, `maia-watchdogctl list --state` and the
 /// order its status block shows counts in all derive from `allCases`, which is declared in life-cycle order.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The task registry's test API: tasks, their scripted reads and statuses, missing and resumed tasks, list pages.
 /// Task IDs are compared case-insensitively throughout.

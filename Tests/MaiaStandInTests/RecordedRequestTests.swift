@@ -1,12 +1,13 @@
 import Foundation
 import MaiaStandIn
+import NIOHTTP1
 import Testing
 
 /// Telling stops, reads and list pages apart in the record, and waiting for a count of one kind.
 @Suite("Stand-in recorded requests")
 struct RecordedRequestTests {
     @Test func requestsAreRecordedWithTheirKind() async throws {
-        try await StandInFixture.with { f in
+        try await StandInFixture.with { f async throws in
             let id = StandInFixture.newID()
             let other = StandInFixture.newID()
             _ = try await f.stop(id)
@@ -25,7 +26,7 @@ struct RecordedRequestTests {
     }
 
     @Test func waitingForOneKindIgnoresTheOthers() async throws {
-        try await StandInFixture.with { f in
+        try await StandInFixture.with { f async throws in
             let id = StandInFixture.newID()
             let waiter = Task { try await f.standIn.waitForRequests(count: 2, kind: .read, timeout: .seconds(10)) }
             _ = try await f.stop(id)
@@ -42,7 +43,7 @@ struct RecordedRequestTests {
     }
 
     @Test func aWaitForOneKindTimesOutCountingOnlyThatKind() async throws {
-        try await StandInFixture.with { f in
+        try await StandInFixture.with { f async throws in
             let id = StandInFixture.newID()
             _ = try await f.read(id)
             _ = try await f.read(id)

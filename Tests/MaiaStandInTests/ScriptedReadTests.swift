@@ -1,12 +1,14 @@
 import Foundation
 import MaiaStandIn
+import NIOHTTP1
+import TestSupport
 import Testing
 
 /// Scripted statuses and read answers, missing tasks, and statuses Maia's OpenAPI does not list.
 @Suite("Stand-in scripted reads")
 struct ScriptedReadTests {
     @Test func scriptedStatusesAreTakenOnePerReadThenTheLastOneStays() async throws {
-        try await StandInFixture.with { f in
+        try await StandInFixture.with { f async throws in
             let id = StandInFixture.newID()
             f.standIn.scriptStatuses(id, ["RUNNING", "RUNNING", "STOPPED"])
             #expect(f.standIn.task(id)?.status == "RUNNING")
@@ -17,7 +19,7 @@ struct ScriptedReadTests {
     }
 
     @Test func statusesTheOpenAPIDoesNotListArePassedThroughAsText() async throws {
-        try await StandInFixture.with { f in
+        try await StandInFixture.with { f async throws in
             let id = StandInFixture.newID()
             f.standIn.scriptStatuses(id, ["PAUSED"])
             let read = try await f.read(id)
@@ -30,7 +32,7 @@ struct ScriptedReadTests {
     }
 
     @Test func scriptedReadAnswersInterleaveWithAnswersFromTheRegistry() async throws {
-        try await StandInFixture.with { f in
+        try await StandInFixture.with { f async throws in
             let id = StandInFixture.newID()
             f.standIn.scriptReads(
                 id, [.status(502), .status(429, retryAfter: "3"), .fromRegistry, .status(500, detail: "boom")])
@@ -51,7 +53,7 @@ struct ScriptedReadTests {
     }
 
     @Test func failedReadsDoNotCountTowardTheStopProgression() async throws {
-        try await StandInFixture.with { f in
+        try await StandInFixture.with { f async throws in
             let id = StandInFixture.newID()
             #expect(try await f.stop(id).status == 204)
             f.standIn.scriptReads(id, [.status(502), .fromRegistry, .status(504)])
@@ -60,7 +62,7 @@ struct ScriptedReadTests {
     }
 
     @Test func aHeldReadAnswersFromTheRegistryWhenReleased() async throws {
-        try await StandInFixture.with { f in
+        try await StandInFixture.with { f async throws in
             let id = StandInFixture.newID()
             f.standIn.scriptReads(id, [.held(.fromRegistry)])
             let pending = Task { try await f.read(id) }
@@ -75,7 +77,7 @@ struct ScriptedReadTests {
     }
 
     @Test func aRemovedTaskIs404ToReadsAndStopsAndIsNotCreatedAgain() async throws {
-        try await StandInFixture.with { f in
+        try await StandInFixture.with { f async throws in
             let id = StandInFixture.newID()
             let other = StandInFixture.newID()
             #expect(try await f.read(id).status == 200)
@@ -104,7 +106,7 @@ struct ScriptedReadTests {
     }
 
     @Test func aReadOfATaskIDThatIsNotAUUIDIs400() async throws {
-        try await StandInFixture.with { f in
+        try await StandInFixture.with { f async throws in
             let answer = try await f.read("not-a-uuid")
             #expect(answer.status == 400)
             #expect(answer.json["violations"] as? [String] == ["taskId: must be a valid UUID"])

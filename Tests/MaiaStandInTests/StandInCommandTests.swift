@@ -35,7 +35,7 @@ struct StandInCommandTests {
         ])
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         let client = LoopbackClient(http: http, baseURL: process.baseURL)
-        let result = await outcome {
+        let result = await outcome { () async throws in
             var listed: [String] = []
             for page in 0..<2 {
                 let answer = try await client.list("status=RUNNING&page=\(page)&size=100")
@@ -63,7 +63,7 @@ struct StandInCommandTests {
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         let client = LoopbackClient(http: http, baseURL: process.baseURL)
         let id = UUID().uuidString.lowercased()
-        let result = await outcome {
+        let result = await outcome { () async throws in
             #expect(try await client.stop(id).status == 204)
             #expect(try await client.readStatuses(id, count: 2) == [status, status])
         }

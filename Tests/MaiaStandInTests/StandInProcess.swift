@@ -11,17 +11,26 @@ import TestSupport
 /// The built `maia-standin` program run as a server: started, its base URL read from its first stdout line, then
 /// ended with SIGTERM.
 final class StandInProcess: Sendable {
-    /// Kept alive until the end (its termination handler reports the exit).
-    private let process: Mutex<Process>
+    /// Kept alive until the end (its termination handler reports the exit); never touched after the start.
+    private let process: Process
     private let pid: Int32
     /// The base URL it printed.
     let baseURL: String
-    private let exited: Mutex<Int32?>
+    private let exited: Shared<Int32?>
     private let exitStream: AsyncStream<Int32>
 
-    private init(process: Process, baseURL: String, exited: Mutex<Int32?>, exitStream: AsyncStream<Int32>) {
+    /// A value behind a lock that escaping closures can share.
+    final class Shared<Value: Sendable>: Sendable {
+        let value: Mutex<Value>
+
+        init(_ value: Value) {
+            self.value = Mutex(value)
+        }
+    }
+
+    private init(process: Process, baseURL: String, exited: Shared<Int32?>, exitStream: AsyncStream<Int32>) {
         self.pid = process.processIdentifier
-        self.process = Mutex(process)
+        self.process = process
         self.baseURL = baseURL
         self.exited = exited
         self.exitStream = exitStream
@@ -60,7 +69,7 @@ final class StandInProcess: Sendable {
         let output = Pipe()
         process.standardOutput = output
         let (lines, lineContinuation) = AsyncStream.makeStream(of: String.self)
-        let buffer = Mutex("")
+        let buffer = Shared("")
         output.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
             if data.isEmpty {
@@ -68,17 +77,17 @@ final class StandInProcess: Sendable {
                 lineContinuation.finish()
                 return
             }
-            let line = buffer.withLock { text -> String? in
+            let line = buffer.value.withLock { text -> String? in
                 text += String(decoding: data, as: UTF8.self)
                 guard let end = text.firstIndex(of: "\n") else { return nil }
                 return String(text[..<end])
             }
             if let line { lineContinuation.yield(line) }
         }
-        let exited = Mutex<Int32?>(nil)
+        let exited = Shared<Int32?>(nil)
         let (exitStream, exitContinuation) = AsyncStream.makeStream(of: Int32.self)
         process.terminationHandler = { process in
-            exited.withLock { $0 = process.terminationStatus }
+            exited.value.withLock { $0 = process.terminationStatus }
             exitContinuation.yield(process.terminationStatus)
             exitContinuation.finish()
         }
@@ -98,14 +107,14 @@ final class StandInProcess: Sendable {
 
     /// Sends SIGTERM and waits (bounded) for the exit status.
     func terminate() async throws -> Int32 {
-        if self.exited.withLock({ $0 == nil }) {
+        if self.exited.value.withLock({ $0 == nil }) {
             kill(self.pid, SIGTERM)
         }
         let stream = self.exitStream
         let exited = self.exited
         return try await withBound(.seconds(30), "maia-standin to exit") {
             for await status in stream { return status }
-            return exited.withLock { $0 } ?? -1
+            return exited.value.withLock { $0 } ?? -1
         }
     }
 }

@@ -1,12 +1,13 @@
 import Foundation
 import MaiaStandIn
+import NIOHTTP1
 import Testing
 
 /// `GET …/tasks?status=&page=&size=&projectId=`: pages, totals, filters, validation, scripted failures.
 @Suite("Stand-in task list")
 struct TaskListTests {
     @Test func twoHundredFiftyTasksComeInThreePagesOfAtMostOneHundred() async throws {
-        try await StandInFixture.with { f in
+        try await StandInFixture.with { f async throws in
             let ids = f.standIn.addTasks(count: 250)
             #expect(ids.count == 250)
             var seen: [String] = []
@@ -33,7 +34,7 @@ struct TaskListTests {
     }
 
     @Test func itemsCarryExactlyTheListSchemasFieldsWithoutCreatedAt() async throws {
-        try await StandInFixture.with { f in
+        try await StandInFixture.with { f async throws in
             f.standIn.addTasks(count: 1, projectID: "p-1")
             let answer = try await f.list("status=RUNNING&page=0&size=1")
             let item = try #require((answer.json["tasks"] as? [[String: Any]])?.first)
@@ -47,7 +48,7 @@ struct TaskListTests {
     }
 
     @Test func projectAndStatusFiltersNarrowTheListAndItsTotal() async throws {
-        try await StandInFixture.with { f in
+        try await StandInFixture.with { f async throws in
             let a = f.standIn.addTasks(count: 5, projectID: "p-a")
             let b = f.standIn.addTasks(count: 3, projectID: "p-b")
             f.standIn.addTasks(count: 4, status: "STOPPED", projectID: "p-a")
@@ -79,7 +80,7 @@ struct TaskListTests {
         ),
     ])
     func aPageOrSizeOutOfRangeIs400NamingTheParameter(_ query: String, _ violations: [String]) async throws {
-        try await StandInFixture.with { f in
+        try await StandInFixture.with { f async throws in
             f.standIn.addTasks(count: 3)
             let answer = try await f.list(query)
             #expect(answer.status == 400)
@@ -90,7 +91,7 @@ struct TaskListTests {
     }
 
     @Test func theEdgesOfTheSizeRangeAreAccepted() async throws {
-        try await StandInFixture.with { f in
+        try await StandInFixture.with { f async throws in
             f.standIn.addTasks(count: 120)
             #expect(try await f.list("status=RUNNING&page=0&size=1").listedIDs.count == 1)
             #expect(try await f.list("status=RUNNING&page=0&size=100").listedIDs.count == 100)
@@ -98,7 +99,7 @@ struct TaskListTests {
     }
 
     @Test func scriptedListAnswersAreUsedOnePerPage() async throws {
-        try await StandInFixture.with { f in
+        try await StandInFixture.with { f async throws in
             let ids = f.standIn.addTasks(count: 3)
             f.standIn.scriptList([.status(502), .fromRegistry, .status(429, retryAfter: "2")])
             #expect(try await f.list("status=RUNNING&page=0&size=2").status == 502)

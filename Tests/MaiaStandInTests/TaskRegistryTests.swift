@@ -1,12 +1,13 @@
 import Foundation
 import MaiaStandIn
+import TestSupport
 import Testing
 
 /// The registry over real HTTP: creation on first mention, stops and their progression, 409s, resumes.
 @Suite("Stand-in task registry")
 struct TaskRegistryTests {
     @Test func aReadOrAStopOfAnUnseenTaskCreatesItRunningAtTheRegistrysNow() async throws {
-        try await StandInFixture.with { f in
+        try await StandInFixture.with { f async throws in
             let created = f.clock.now()
             let read = StandInFixture.newID()
             let answer = try await f.read(read)
@@ -27,7 +28,7 @@ struct TaskRegistryTests {
     }
 
     @Test func withoutCreationOnMentionUnseenTasksAre404ToReadsAndStopsAlwaysGetTheDefault() async throws {
-        try await StandInFixture.with(registry: { _ in .setTasksOnly }) { f in
+        try await StandInFixture.with(registry: { _ in .setTasksOnly }) { f async throws in
             let id = StandInFixture.newID()
             #expect(try await f.read(id).status == 404)
             #expect(try await f.stop(id).status == 204)
@@ -42,7 +43,7 @@ struct TaskRegistryTests {
     }
 
     @Test func anAcceptedStopIsStoppingForOneReadThenStopped() async throws {
-        try await StandInFixture.with { f in
+        try await StandInFixture.with { f async throws in
             let id = StandInFixture.newID()
             f.standIn.setTask(StandInTask(taskID: id, createdAt: f.clock.now()))
             #expect(try await f.readStatuses(id, count: 1) == ["RUNNING"])
@@ -53,7 +54,7 @@ struct TaskRegistryTests {
 
     @Test(arguments: [0, 2, 5])
     func stopProgressCountsReads(_ reads: Int) async throws {
-        try await StandInFixture.with { f in
+        try await StandInFixture.with { f async throws in
             let id = StandInFixture.newID()
             #expect(try await f.stop(id).status == 204)
             f.standIn.setStopProgress(.reads(reads), for: id)
@@ -64,7 +65,7 @@ struct TaskRegistryTests {
 
     @Test func theRegistrysProgressionAppliesToTasksWithoutTheirOwn() async throws {
         try await StandInFixture.with(registry: { clock in .init(stopProgress: .reads(2), now: { clock.now() }) }) {
-            f in
+            f async throws in
             let id = StandInFixture.newID()
             #expect(try await f.stop(id).status == 204)
             #expect(try await f.readStatuses(id, count: 3) == ["STOPPING", "STOPPING", "STOPPED"])
@@ -74,7 +75,7 @@ struct TaskRegistryTests {
     @Test func stopProgressAfterATimeFollowsTheRegistrysClockInReadsAndLists() async throws {
         try await StandInFixture.with(
             registry: { clock in .init(stopProgress: .after(.seconds(30)), now: { clock.now() }) }
-        ) { f in
+        ) { f async throws in
             let id = StandInFixture.newID()
             #expect(try await f.stop(id).status == 204)
             let modified = f.clock.now()
@@ -89,7 +90,7 @@ struct TaskRegistryTests {
     }
 
     @Test func aStopOfATaskThatIsNotRunningIs409WithAProblemBody() async throws {
-        try await StandInFixture.with { f in
+        try await StandInFixture.with { f async throws in
             let id = StandInFixture.newID()
             #expect(try await f.stop(id).status == 204)
             let conflict = try await f.stop(id)
@@ -111,7 +112,7 @@ struct TaskRegistryTests {
     }
 
     @Test func aScriptedStopAnswerWinsOverTheConflict() async throws {
-        try await StandInFixture.with { f in
+        try await StandInFixture.with { f async throws in
             let id = StandInFixture.newID()
             f.standIn.setTask(StandInTask(taskID: id, status: "STOPPED", createdAt: f.clock.now()))
             f.standIn.script(id, [.accepted, .status(503)])
@@ -123,7 +124,7 @@ struct TaskRegistryTests {
     }
 
     @Test func aStopNotAnswered204LeavesTheStatusAlone() async throws {
-        try await StandInFixture.with { f in
+        try await StandInFixture.with { f async throws in
             let id = StandInFixture.newID()
             f.standIn.script(id, [.status(502), .status(429, retryAfter: "3")])
             #expect(try await f.stop(id).status == 502)
@@ -139,7 +140,7 @@ struct TaskRegistryTests {
     }
 
     @Test func resumeMakesATaskRunningAgainWithItsCreatedAtKept() async throws {
-        try await StandInFixture.with { f in
+        try await StandInFixture.with { f async throws in
             let id = StandInFixture.newID()
             let created = Date(timeIntervalSince1970: 1_705_314_600)
             f.standIn.setTask(StandInTask(taskID: id, createdAt: created))

@@ -163,6 +163,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "MaiaStandInTests",
+            dependencies: [
+                "MaiaStandIn", "maia-standin", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "WatchdogDaemonTests",
             dependencies: [
                 "WatchdogDaemon", "WatchdogCore", "WatchdogProtocol", "MaiaClient", "MaiaStandIn", "maia-watchdogd",

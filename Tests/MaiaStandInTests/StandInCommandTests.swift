@@ -17,9 +17,9 @@ struct StandInCommandTests {
     @Test(arguments: [
         (["--stopped-after-reads", "1", "--stopped-after", "5s"], "exclude each other"),
         (["--stopped-after", "soon"], "--stopped-after expects a span"),
-        (["--stopped-after-reads", "-1"], "--stopped-after-reads must be 0 or more"),
+        (["--stopped-after-reads=-1"], "--stopped-after-reads must be 0 or more"),
         (["--task", "not-a-uuid"], "--task expects ID[:STATUS]"),
-        (["--tasks", "-3"], "--tasks must be 0 or more"),
+        (["--tasks=-3"], "--tasks must be 0 or more"),
     ])
     func badOptionsAreRefused(_ arguments: [String], _ message: String) async throws {
         let outcome = try await ChildProcess.run(try StandInProcess.binaryURL(), arguments, within: .seconds(30))

@@ -20,23 +20,9 @@ extension PolicyValidator {
         guard let table = section(in: root, "confirm") else { return configuration }
         checkUnknownKeys(in: table, at: path, known: Self.sectionKeys["confirm", default: []])
         if let enabled = bool(in: table, "enabled", at: path) { configuration.enabled = enabled }
-        let first = span(in: table, "first_check", at: path, rule: .finitePositive)?.duration
-        let maximum = span(in: table, "max_interval", at: path, rule: .finitePositive)?.duration
-        let firstIsValid = first != nil || table["first_check"] == nil
-        let maximumIsValid = maximum != nil || table["max_interval"] == nil
-        if let first { configuration.firstCheck = first }
-        if let maximum { configuration.maxInterval = maximum }
-        if firstIsValid, maximumIsValid, configuration.maxInterval < configuration.firstCheck {
-            if maximum != nil {
-                let shown = TimeSpan.finite(configuration.firstCheck)
-                report(path.appending("max_interval"), "must be at least confirm.first_check (\(shown))")
-            } else {
-                let shown = TimeSpan.finite(configuration.maxInterval)
-                report(
-                    path.appending("first_check"),
-                    "must not be longer than confirm.max_interval (\(shown), the default)")
-            }
-        }
+        (configuration.firstCheck, configuration.maxInterval) = orderedSpans(
+            in: table, at: path, "first_check", "max_interval",
+            defaults: (configuration.firstCheck, configuration.maxInterval))
         if let restop = span(in: table, "restop_after", at: path, rule: .finitePositive)?.duration {
             configuration.restopAfter = restop
         }

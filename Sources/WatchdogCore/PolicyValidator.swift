@@ -220,23 +220,9 @@ struct PolicyValidator {
         guard let table = section(in: root, "retry") else { return configuration }
         checkUnknownKeys(in: table, at: path, known: Self.sectionKeys["retry", default: []])
 
-        let initial = span(in: table, "initial_backoff", at: path, rule: .finitePositive)?.duration
-        let maximum = span(in: table, "max_backoff", at: path, rule: .finitePositive)?.duration
-        let initialIsValid = initial != nil || table["initial_backoff"] == nil
-        let maximumIsValid = maximum != nil || table["max_backoff"] == nil
-        if let initial { configuration.initialBackoff = initial }
-        if let maximum { configuration.maxBackoff = maximum }
-        if initialIsValid, maximumIsValid, configuration.maxBackoff < configuration.initialBackoff {
-            if maximum != nil {
-                let shown = TimeSpan.finite(configuration.initialBackoff)
-                report(path.appending("max_backoff"), "must be at least retry.initial_backoff (\(shown))")
-            } else {
-                let shown = TimeSpan.finite(configuration.maxBackoff)
-                report(
-                    path.appending("initial_backoff"),
-                    "must not be longer than retry.max_backoff (\(shown), the default)")
-            }
-        }
+        (configuration.initialBackoff, configuration.maxBackoff) = orderedSpans(
+            in: table, at: path, "initial_backoff", "max_backoff",
+            defaults: (configuration.initialBackoff, configuration.maxBackoff))
 
         if let value = table["multiplier"] {
             let keyPath = path.appending("multiplier")
@@ -271,6 +257,30 @@ struct PolicyValidator {
     }
 
     // MARK: - Values
+
+    /// Two finite spans above 0 of which the first is a floor of the second (`initial_backoff` ≤ `max_backoff`,
+    /// `first_check` ≤ `max_interval`), each as written or defaulted. The order is checked only when both are valid,
+    /// and reported at the key that was written (the second when both were), so one mistake is not reported twice.
+    mutating func orderedSpans(
+        in table: TOMLTable, at path: PolicyKeyPath, _ lowerKey: String, _ upperKey: String,
+        defaults: (Duration, Duration)
+    ) -> (Duration, Duration) {
+        let lower = span(in: table, lowerKey, at: path, rule: .finitePositive)?.duration
+        let upper = span(in: table, upperKey, at: path, rule: .finitePositive)?.duration
+        let lowerIsValid = lower != nil || table[lowerKey] == nil
+        let upperIsValid = upper != nil || table[upperKey] == nil
+        let result = (lower ?? defaults.0, upper ?? defaults.1)
+        if lowerIsValid, upperIsValid, result.1 < result.0 {
+            if upper != nil {
+                report(path.appending(upperKey), "must be at least \(path).\(lowerKey) (\(TimeSpan.finite(result.0)))")
+            } else {
+                report(
+                    path.appending(lowerKey),
+                    "must not be longer than \(path).\(upperKey) (\(TimeSpan.finite(result.1)), the default)")
+            }
+        }
+        return result
+    }
 
     enum SpanRule {
         /// A runtime limit: longer than 0, or `infinity`.

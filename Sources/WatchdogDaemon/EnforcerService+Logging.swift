@@ -181,6 +181,11 @@ extension EnforcerService {
             answer = reason
         }
         switch step {
+        case .finish(.stopRequested) where record.readPurpose == .confirm:
+            let text =
+                "stop of task \(record.id) accepted after attempt \(record.attempts) (\(answer)); confirming, first "
+                + "read at \(record.nextReadAt.map(RFC3339.format) ?? "once a slot is free")"
+            logger.notice("\(text)", metadata: metadata)
         case .finish(let state):
             let level: Logger.Level = state == .stopRequested || state == .notRunning ? .notice : .warning
             logger.log(

@@ -148,8 +148,18 @@ public struct Enforcer: Sendable {
 
     /// Starts the reads due at `now` while read slots are free. A read is not stored before it is sent: a restart
     /// finds it due and makes it again.
+    ///
+    /// No read starts while due stops wait for an attempt slot: the rate limiter lets a waiting stop go before a
+    /// waiting read, but only the `max_in_flight` stops in flight wait there, and each token a read takes meanwhile
+    /// (a new minute's burst, the gap between one stop's answer and the next stop's request) is one a stop of the
+    /// backlog would have had. So reads fill only what the stops leave (docs/performance.md, "A burst of stops with
+    /// confirmation"); they resume when the backlog is gone, an attempt's answer calling the timer again.
     private mutating func startDueReads(now: Date, into effects: inout Effects) {
         waitingForReadSlot = false
+        guard !waitingForSlot else {
+            waitingForReadSlot = readQueue.earliest.map { $0 <= now } ?? false
+            return
+        }
         while let entry = readQueue.popDue(now: now) {
             guard var record = records[entry.id], let purpose = record.readPurpose, record.nextReadAt == entry.at,
                 !readsInFlight.contains(entry.id)

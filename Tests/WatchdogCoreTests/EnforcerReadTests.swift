@@ -488,3 +488,36 @@ struct EnforcerReadAcrossForgetTests {
         #expect(enforcer.timerFired(now: t0.addingTimeInterval(3)).reads == [.init(id: id, purpose: .origin)])
     }
 }
+
+@Suite("Enforcer: reads fill only what the stops leave")
+struct EnforcerReadBacklogTests {
+    @Test func noReadStartsWhileDueStopsWaitForASlot() {
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let client = Requester(uid: 1000, pid: 42)
+        let ids = (1...3).map { TaskID(String(format: "00000000-0000-4000-8000-%012x", $0))! }
+        var enforcer = Enforcer(
+            policy: Policy(
+                maxRuntime: .finite(.seconds(60)), allow: .everyTask, api: .init(maxInFlight: 1), runtimeOrigin: .watch))
+        for (index, id) in ids.enumerated() {
+            // The first is due at 60 s, the others at 70 s.
+            let startedAt = index == 0 ? t0 : t0.addingTimeInterval(10)
+            let (answer, _) = enforcer.request(
+                .watch(id, maxRuntime: nil, startedAt: startedAt), from: client, now: t0)
+            if case .watched(let record, let commit) = answer {
+                enforcer.watchCommitted(record, commit: commit, stored: true)
+            }
+        }
+        var rng = SplitMix64(seed: 1)
+        let accepted = StopOutcome.answered(status: 204, retryNotBefore: nil, detail: nil)
+        #expect(enforcer.timerFired(now: t0.addingTimeInterval(60)).attempts.map(\.id) == [ids[0]])
+        _ = enforcer.attemptFinished(ids[0], outcome: accepted, now: t0.addingTimeInterval(60), using: &rng)
+        // ids[0]'s first confirmation read is due at 70 s, with the two other stops, which share one slot.
+        let at70 = enforcer.timerFired(now: t0.addingTimeInterval(70))
+        #expect(at70.attempts.map(\.id) == [ids[1]])
+        #expect(at70.reads.isEmpty, "a stop waits for the slot: the read waits too")
+        _ = enforcer.attemptFinished(ids[1], outcome: accepted, now: t0.addingTimeInterval(71), using: &rng)
+        let at71 = enforcer.timerFired(now: t0.addingTimeInterval(71))
+        #expect(at71.attempts.map(\.id) == [ids[2]])
+        #expect(at71.reads.map(\.id) == [ids[0]], "no stop waits for a slot any more: the read starts")
+    }
+}

@@ -497,7 +497,8 @@ struct EnforcerReadBacklogTests {
         let ids = (1...3).map { TaskID(String(format: "00000000-0000-4000-8000-%012x", $0))! }
         var enforcer = Enforcer(
             policy: Policy(
-                maxRuntime: .finite(.seconds(60)), allow: .everyTask, api: .init(maxInFlight: 1), runtimeOrigin: .watch))
+                maxRuntime: .finite(.seconds(60)), allow: .everyTask, api: .init(maxInFlight: 1), runtimeOrigin: .watch)
+        )
         for (index, id) in ids.enumerated() {
             // The first is due at 60 s, the others at 70 s.
             let startedAt = index == 0 ? t0 : t0.addingTimeInterval(10)

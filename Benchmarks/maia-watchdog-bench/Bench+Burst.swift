@@ -91,7 +91,7 @@ extension Bench {
         let budget = intakeBudget(count)
         let createdAt = Date(timeIntervalSince1970: Double(started))
         for id in ids { standIn.setTask(StandInTask(taskID: id, createdAt: createdAt)) }
-        let daemon = try await startDaemon(state: state, log: log, policy: policyPath)
+        let daemon = try await startDaemon(state: state, log: log, policy: policyPath, name: "\(name)-")
         let startedText = Self.rfc3339(started)
         let maxRuntime = (60 + budget) * 1_000_000
         let lines = ids.map { "watch \($0) max-runtime=\(maxRuntime)us started-at=\(startedText)" }

@@ -26,7 +26,7 @@ extension Bench {
         let after = Double(last - schedule.burst) / (run.stops[last] - run.stops[schedule.burst])
         report.add(
             "burst", "\(label): stops in the first second; rate after the burst",
-            String(format: "%d; %.2f /s (%.0f /min)", firstSecond, after, after * 60))
+            "\(firstSecond); " + String(format: "%.2f /s (%.0f /min)", after, after * 60))
         let marks = [1_000, count / 2, count].filter { $0 >= 1 && $0 <= run.stops.count }
         let measured = marks.map { String(format: "%.1f", run.offset(of: $0 - 1)) }
         let expected = marks.map { String(format: "%.1f", schedule.offset(of: $0 - 1)) }

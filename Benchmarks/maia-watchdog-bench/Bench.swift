@@ -73,15 +73,16 @@ final class Bench: @unchecked Sendable {
         return (state, "\(directory)/daemon-\(name).log")
     }
 
-    /// Starts a daemon on `policy` (default: the bench's policy, without a client-side rate limit).
+    /// Starts a daemon on `policy` (default: the bench's policy, without a client-side rate limit), with sockets
+    /// named after `name` (daemons running at once need names of their own).
     func startDaemon(
-        state: String, log: String, watchdogSeconds: Int? = nil, policy: String? = nil
+        state: String, log: String, watchdogSeconds: Int? = nil, policy: String? = nil, name: String = ""
     ) async throws -> DaemonUnderTest {
         let (binary, directory, policy, credentials) = (options.daemon, directory, policy ?? self.policy, credentials)
         return try await onThread {
             try DaemonUnderTest.start(
                 binary: binary, directory: directory, policy: policy, stateDirectory: state,
-                credentials: credentials, watchdogSeconds: watchdogSeconds, log: log)
+                credentials: credentials, watchdogSeconds: watchdogSeconds, log: log, name: name)
         }
     }
 

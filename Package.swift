@@ -134,10 +134,12 @@ let package = Package(
             swiftSettings: strict
         ),
         /// What every test target shares: the manual clock, bounded waits, temporary directories, the log recorder
-        /// (over swift-log's `InMemoryLogHandler`) and Unix socket files. Never linked into a product.
+        /// (over swift-log's `InMemoryLogHandler`), Unix socket files and the stand-in with its token file
+        /// (`StandInWithToken`). Never linked into a product.
         .target(
             name: "TestSupport",
             dependencies: [
+                "MaiaStandIn",
                 "WatchdogCore",
                 "WatchdogProtocol",
                 .product(name: "Logging", package: "swift-log"),
@@ -157,6 +159,16 @@ let package = Package(
             dependencies: [
                 "MaiaClient", "MaiaStandIn", "WatchdogCore", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MaiaStandInTests",
+            dependencies: [
+                "MaiaStandIn", "maia-standin", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

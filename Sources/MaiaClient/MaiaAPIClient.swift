@@ -75,7 +75,8 @@ public struct MaiaAPIClient: Sendable {
             bearerToken: token,
             headers: [("Accept", endpoint.accept)],
             body: endpoint.sendsEmptyBody ? [] : nil,
-            timeout: self.requestTimeout
+            timeout: self.requestTimeout,
+            lane: endpoint.lane
         )
         let response: MaiaResponse
         do {

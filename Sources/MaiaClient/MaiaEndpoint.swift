@@ -23,16 +23,21 @@ public struct MaiaEndpoint<Success: Sendable>: Sendable {
     public var accept: String
     /// Whether a body is sent (an empty one, `Content-Length: 0`, for a POST without content).
     public var sendsEmptyBody: Bool
+    /// The queue its requests wait in at the shared rate limit: ``RequestLane/stop`` for the stop,
+    /// ``RequestLane/read`` for a task read, ``RequestLane/list`` for a list page.
+    public var lane: RequestLane
     /// Decodes a 2xx body; throwing makes the outcome ``MaiaOutcome/failed(reason:)`` with the error's text.
     public var decode: @Sendable (_ status: Int, _ body: [UInt8]) throws -> Success
 
-    /// Creates an endpoint.
+    /// Creates an endpoint. `lane` defaults to ``RequestLane/read``, so that an operation that names no lane never
+    /// goes before a stop.
     public init(
         method: MaiaRequest.Method,
         path: [Segment],
         query: [(name: String, value: String)] = [],
         accept: String,
         sendsEmptyBody: Bool = false,
+        lane: RequestLane = .read,
         decode: @escaping @Sendable (_ status: Int, _ body: [UInt8]) throws -> Success
     ) {
         self.method = method
@@ -40,6 +45,7 @@ public struct MaiaEndpoint<Success: Sendable>: Sendable {
         self.query = query
         self.accept = accept
         self.sendsEmptyBody = sendsEmptyBody
+        self.lane = lane
         self.decode = decode
     }
 
@@ -75,13 +81,15 @@ public struct NoContent: Sendable, Equatable {
 
 extension MaiaEndpoint where Success == NoContent {
     /// Stop an AI agent task: `POST /v1/ai/agents/tasks/{taskId}/stop`, answered 204 without a body
-    /// (`maia-stop-task.openapi.yaml`). `taskID` is a validated, lower-case task ID.
+    /// (`maia-stop-task.openapi.yaml`). `taskID` is a validated, lower-case task ID. Its requests wait in the
+    /// ``RequestLane/stop`` lane, before any waiting read.
     public static func stop(taskID: String) -> MaiaEndpoint<NoContent> {
         MaiaEndpoint(
             method: .POST,
             path: Self.tasksPath + [.parameter(name: "task ID", value: taskID), .literal("stop")],
             accept: "application/problem+json",
             sendsEmptyBody: true,
+            lane: .stop,
             decode: { _, _ in NoContent() }
         )
     }

@@ -35,6 +35,9 @@ public struct MaiaRequest: Sendable {
     public var destination: Destination
     /// Values to scrub from any error text besides the bearer token (the client secret).
     public var secrets: [String]
+    /// The queue the request waits in at the shared rate limit (``RateLimitedTransport``): ``RequestLane/stop`` for
+    /// stops and token requests, the default.
+    public var lane: RequestLane
 
     /// Creates a request.
     public init(
@@ -45,7 +48,8 @@ public struct MaiaRequest: Sendable {
         body: [UInt8]? = nil,
         timeout: Duration,
         destination: Destination = .api,
-        secrets: [String] = []
+        secrets: [String] = [],
+        lane: RequestLane = .stop
     ) {
         self.method = method
         self.url = url
@@ -55,6 +59,7 @@ public struct MaiaRequest: Sendable {
         self.timeout = timeout
         self.destination = destination
         self.secrets = secrets
+        self.lane = lane
     }
 
     /// Every value to scrub from error text: the bearer token and ``secrets``, without empty ones.

@@ -2,9 +2,11 @@ import FoundationEssentials
 import Glibc
 import WatchdogCore
 
-/// The one place the rate limit is applied: every stop call and every token request waits its turn at the shared
-/// ``RateLimiter`` before it is sent, and a 429 from the Maia API pauses the whole limiter (every caller, not only
-/// the task that got it) until its `Retry-After`, or for ``pauseWithoutRetryAfter`` when the header is missing.
+/// The one place the rate limit is applied: every request (stop, task read, list page, token request) waits its turn
+/// at the shared ``RateLimiter`` in its ``MaiaRequest/lane`` before it is sent, so that a waiting stop (or the token
+/// request it needs) goes before every waiting read, and a waiting task read before every waiting list page. A 429
+/// from the Maia API pauses the whole limiter (every caller in every lane, not only the task that got it) until its
+/// `Retry-After`, or for ``pauseWithoutRetryAfter`` when the header is missing.
 ///
 /// A 429 from the token endpoint does not pause stop calls: it is another server with its own limit, and the token
 /// provider backs off on it by itself.
@@ -24,11 +26,11 @@ public struct RateLimitedTransport: MaiaTransport {
         self.clock = clock
     }
 
-    /// Waits for the limiter and sends the request; a 429 from the Maia API (not from the token endpoint) pauses the
+    /// Waits for the limiter in the request's lane and sends the request; a 429 from the Maia API (not from the token endpoint) pauses the
     /// client. This is the one place a 429 is acted on.
     public func send(_ request: MaiaRequest) async throws(MaiaTransportError) -> MaiaResponse {
         do {
-            try await self.limiter.acquire()
+            try await self.limiter.acquire(lane: request.lane)
         } catch {
             throw .cancelled
         }

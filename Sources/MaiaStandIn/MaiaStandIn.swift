@@ -4,19 +4,25 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 
-/// A loopback stand-in for Maia's Stop endpoint: a real HTTP/1.1 server (SwiftNIO) that follows the published OpenAPI
-/// description, answers as scripted per task, and records every request.
+/// A loopback stand-in for Maia's AI Agent Task endpoints (stop, read, list) and its token endpoint: a real HTTP/1.1
+/// server (SwiftNIO) that follows the OpenAPI descriptions, answers as scripted per task, and records every request.
 ///
 /// Validation happens in the order a real gateway would: unknown path → 404, wrong method → 405, missing or unknown
-/// bearer token → 401, a `taskId` that is not a UUID → 400; then the task's next scripted answer, else the default
-/// (initially 204). Every error has an `application/problem+json` body `{type,title,status,detail,instance,violations}`.
+/// bearer token → 401, a `taskId` that is not a UUID → 400; then, for a stop, the task's next scripted answer, else
+/// 404 for a task marked missing, 409 for a task that is not running, else the default (initially 204). Every error has an `application/problem+json` body `{type,title,status,detail,instance,violations}`.
 /// Connections are kept alive unless the client asks otherwise.
 ///
 /// The task reads (`GET …/tasks/{taskId}` and `GET …/tasks?status=&page=&size=&projectId=`,
-/// `maia-agent-tasks.openapi.yaml`) answer from the tasks set with ``setTask(_:)`` (404 for others) after the same
-/// 404/405/401 checks; they are not scripted.
+/// `maia-agent-tasks.openapi.yaml`) answer from a task registry after the same 404/405/401 checks (and 400 for a
+/// `taskId` that is not a UUID, or a `page` or `size` out of range). The registry holds the tasks set with
+/// ``setTask(_:)`` or ``addTasks(count:status:projectID:createdAt:)``, and, with
+/// ``TaskRegistryConfiguration/createsTasksOnMention``, every task a stop or a read names: an accepted stop (204)
+/// makes a `RUNNING` task `STOPPING`, which becomes `STOPPED` as ``StopProgress`` says, and a stop of a task that is
+/// not running is 409 (a scripted stop answer still wins). Reads and list pages can be scripted too
+/// (``scriptReads(_:_:)``, ``scriptStatuses(_:_:)``, ``scriptList(_:)``). See `MaiaStandIn+Registry.swift`. A
+/// request changes the registry when its answer is decided, on arrival, also when the answer is delayed or held.
 public final class MaiaStandIn: Sendable {
-    private let core: StandInCore
+    let core: StandInCore
     private let channel: any Channel
     private let eventLoopGroup: any EventLoopGroup
     /// The base URL to configure clients with, e.g. `http://127.0.0.1:41234/dpc`.
@@ -39,20 +45,23 @@ public final class MaiaStandIn: Sendable {
     }
 
     /// Starts a stand-in listening on `host:port` (port 0 picks a free one) with the API under `basePath`.
-    /// `onRequest` is called once per request (on an event loop; keep it quick), e.g. to log it.
+    /// `registry` says how tasks are known and change (by default only tasks set or added explicitly are known: pass
+    /// ``TaskRegistryConfiguration/maia`` for tasks created on first mention). `onRequest` is called once per request
+    /// (on an event loop; keep it quick), e.g. to log it.
     public static func start(
         host: String = "127.0.0.1",
         port: Int = 0,
         basePath: String = "/dpc",
         acceptedTokens: Set<String> = ["test-token"],
         tokenEndpoint: TokenEndpointConfiguration? = nil,
+        registry: TaskRegistryConfiguration = .setTasksOnly,
         onRequest: (@Sendable (RecordedRequest) -> Void)? = nil
     ) async throws -> MaiaStandIn {
         let basePath = "/" + basePath.split(separator: "/").joined(separator: "/")
         let normalizedBase = basePath == "/" ? "" : basePath
         let core = StandInCore(
             basePath: normalizedBase, acceptedTokens: acceptedTokens, tokenEndpoint: tokenEndpoint,
-            onRequest: onRequest)
+            registry: registry, onRequest: onRequest)
         let group = MultiThreadedEventLoopGroup.singleton
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -85,10 +94,11 @@ public final class MaiaStandIn: Sendable {
         self.core.state.withLock { $0.scripts[taskID.lowercased(), default: []] += answers }
     }
 
-    /// Makes `task` known to the read endpoints (replacing a task with its ID): `GET …/tasks/{taskId}` answers it,
-    /// `GET …/tasks` lists it. Unknown tasks are 404.
+    /// Makes `task` known to the registry as given, `createdAt` included (replacing a task with its ID, forgetting a
+    /// stop in progress, and bringing back a task marked missing): `GET …/tasks/{taskId}` answers it, `GET …/tasks`
+    /// lists it, and stops change it.
     public func setTask(_ task: StandInTask) {
-        self.core.state.withLock { $0.tasks[task.taskID.lowercased()] = task }
+        self.core.state.withLock { $0.registry.set(task) }
     }
 
     /// Sets the answer for tasks without a scripted one (initially ``ScriptedAnswer/accepted``, 204).
@@ -97,7 +107,7 @@ public final class MaiaStandIn: Sendable {
     }
 
     /// Requests whose answer is held (``ScriptedAnswer/held(_:)``) and not yet released. A request is recorded (and
-    /// ``waitForRequests(count:timeout:)`` returns) an instant before its answer is held.
+    /// ``waitForRequests(count:kind:taskID:timeout:)`` returns) an instant before its answer is held.
     public var heldCount: Int {
         self.core.state.withLock { $0.held.count }
     }
@@ -143,11 +153,7 @@ public final class MaiaStandIn: Sendable {
 
     /// The requests to the token endpoint so far, in order.
     public var tokenRequests: [RecordedRequest] {
-        self.core.state.withLock { state in
-            guard let path = state.tokenEndpoint?.path else { return [] }
-            let normalized = "/" + path.split(separator: "/").joined(separator: "/")
-            return state.requests.filter { $0.path.split(separator: "?").first.map(String.init) == normalized }
-        }
+        self.requests(.token)
     }
 
     /// Every request received so far, in order of arrival.
@@ -155,10 +161,14 @@ public final class MaiaStandIn: Sendable {
         self.core.state.withLock { $0.requests }
     }
 
-    /// Waits until at least `count` requests have arrived in total and returns all of them (possibly more than
-    /// `count`). Woken by each arriving request, not by polling. Throws ``MaiaStandInError/timedOut(expected:received:)``
-    /// after `timeout`, `CancellationError` when the calling task is cancelled.
-    public func waitForRequests(count: Int, timeout: Duration) async throws -> [RecordedRequest] {
+    /// Waits until at least `count` requests have arrived (of `kind` and for `taskID`, compared case-insensitively,
+    /// when given) and returns all of those requests (possibly more than `count`; without a filter, every request).
+    /// Woken by each arriving request, not by polling. Throws ``MaiaStandInError/timedOut(expected:received:)`` after
+    /// `timeout`, `CancellationError` when the calling task is cancelled.
+    public func waitForRequests(
+        count: Int, kind: RequestKind? = nil, taskID: String? = nil, timeout: Duration
+    ) async throws -> [RecordedRequest] {
+        let filter = RequestFilter(kind: kind, taskID: taskID)
         let core = self.core
         let id = core.state.withLock { state in
             state.nextWaiterID += 1
@@ -176,13 +186,16 @@ public final class MaiaStandIn: Sendable {
                     if state.cancelledWaiters.remove(id) != nil {
                         return .failed(CancellationError())
                     }
-                    if state.requests.count >= count {
-                        return .ready(state.requests)
+                    let selected = filter.select(state.requests)
+                    if selected.count >= count {
+                        return .ready(selected)
                     }
                     if state.isShutDown {
                         return .failed(MaiaStandInError.shutDown)
                     }
-                    state.waiters[id] = StandInCore.Waiter(count: count, continuation: continuation, timeout: nil)
+                    state.waiters[id] = StandInCore.Waiter(
+                        count: count, filter: filter, matched: selected.count, continuation: continuation,
+                        timeout: nil)
                     return .waiting
                 }
                 switch outcome {
@@ -206,7 +219,8 @@ public final class MaiaStandIn: Sendable {
         }
     }
 
-    /// Stops listening, closes open connections, and fails any pending ``waitForRequests(count:timeout:)``.
+    /// Stops listening, closes open connections, and fails any pending
+    /// ``waitForRequests(count:kind:taskID:timeout:)``.
     public func shutdown() async throws {
         let (connections, waiters) = self.core.state.withLock { state in
             state.isShutDown = true
@@ -253,7 +267,7 @@ extension StandInCore {
             if waiter == nil && markCancelled {
                 state.cancelledWaiters.insert(id)
             }
-            return (waiter, state.requests.count)
+            return (waiter, waiter?.matched ?? 0)
         }
         guard let waiter else { return }
         waiter.timeout?.cancel()

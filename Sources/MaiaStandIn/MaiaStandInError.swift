@@ -1,6 +1,6 @@
 /// Errors of the stand-in's test API.
 public enum MaiaStandInError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// ``MaiaStandIn/waitForRequests(count:timeout:)`` timed out with fewer requests than expected.
+    /// ``MaiaStandIn/waitForRequests(count:kind:taskID:timeout:)`` timed out with fewer requests than expected.
     case timedOut(expected: Int, received: Int)
     /// The stand-in was shut down while waiting.
     case shutDown

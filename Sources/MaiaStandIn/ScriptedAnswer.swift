@@ -1,4 +1,4 @@
-/// What the stand-in answers to one Stop request.
+/// What the stand-in answers to one request: a stop, a task read or a list page (see ``fromRegistry``).
 public indirect enum ScriptedAnswer: Sendable, Equatable {
     /// Answer with `status`. A 4xx or 5xx carries an `application/problem+json` body with `detail` and `violations`
     /// (a default detail when `nil`); `retryAfter` becomes a `Retry-After` header verbatim (e.g. `"7"` or an HTTP
@@ -42,4 +42,10 @@ extension ScriptedAnswer: CustomStringConvertible {
             return "drop connection"
         }
     }
+}
+
+extension ScriptedAnswer {
+    /// On a read or a list page: answer from the registry (any 2xx does; this is `200`), e.g. between scripted
+    /// failures, or as `.held(.fromRegistry)`. On a stop it is a plain `200` with an empty body.
+    public static let fromRegistry: ScriptedAnswer = .status(200)
 }

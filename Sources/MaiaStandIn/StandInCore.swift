@@ -7,6 +7,9 @@ import Synchronization
 final class StandInCore: Sendable {
     struct Waiter {
         var count: Int
+        /// Which requests count; `matched` is how many of them have arrived.
+        var filter: RequestFilter
+        var matched: Int
         var continuation: CheckedContinuation<[RecordedRequest], any Error>
         var timeout: Scheduled<Void>?
     }
@@ -14,8 +17,8 @@ final class StandInCore: Sendable {
     struct State {
         var scripts: [String: [ScriptedAnswer]] = [:]
         var defaultAnswer: ScriptedAnswer = .accepted
-        /// Tasks the read endpoints know, by lower-case ID.
-        var tasks: [String: StandInTask] = [:]
+        /// The tasks the read endpoints know and the stops change.
+        var registry: TaskRegistry
         var acceptedTokens: Set<String>
         var tokenEndpoint: TokenEndpointConfiguration?
         var tokenScript: [TokenAnswer] = []
@@ -37,16 +40,23 @@ final class StandInCore: Sendable {
     let state: Mutex<State>
     let router: Router
     let onRequest: (@Sendable (RecordedRequest) -> Void)?
+    /// The registry's clock, called outside the lock.
+    let now: @Sendable () -> Date
 
     init(
         basePath: String,
         acceptedTokens: Set<String>,
         tokenEndpoint: TokenEndpointConfiguration?,
+        registry: TaskRegistryConfiguration = .setTasksOnly,
         onRequest: (@Sendable (RecordedRequest) -> Void)?
     ) {
-        self.state = Mutex(State(acceptedTokens: acceptedTokens, tokenEndpoint: tokenEndpoint))
+        self.state = Mutex(
+            State(
+                registry: TaskRegistry(configuration: registry), acceptedTokens: acceptedTokens,
+                tokenEndpoint: tokenEndpoint))
         self.router = Router(basePath: basePath, tokenPath: tokenEndpoint?.path)
         self.onRequest = onRequest
+        self.now = registry.now
     }
 
     /// Holds an answer back until ``MaiaStandIn/releaseHeld(_:)`` calls `send`.
@@ -68,6 +78,8 @@ final class StandInCore: Sendable {
         var extraHeaders: [(String, String)] = []
         /// A body that replaces the problem detail (the token endpoint's JSON), with its content type.
         var body: (contentType: String, bytes: [UInt8])?
+        /// The task status a read answered with.
+        var taskStatus: String?
     }
 
     /// Decides the answer to a request, records it, and wakes the waiters it satisfies.
@@ -93,6 +105,7 @@ final class StandInCore: Sendable {
         }
         let contentType = headers.first { $0.name.lowercased() == "content-type" }?.value
         let now = Date()
+        let registryNow = self.now()
         let monotonic = ContinuousClock.now
 
         let (reply, request, ready) = self.state.withLock { state in
@@ -103,9 +116,11 @@ final class StandInCore: Sendable {
                 bearer: bearer,
                 form: form,
                 contentType: contentType,
+                now: registryNow,
                 state: &state
             )
             let request = RecordedRequest(
+                kind: endpoint?.kind ?? .other,
                 method: method,
                 path: target,
                 taskID: taskID,
@@ -115,20 +130,26 @@ final class StandInCore: Sendable {
                 remoteAddress: remoteAddress,
                 form: form,
                 answer: reply.answer,
+                taskStatus: reply.taskStatus,
                 receivedAt: now,
                 monotonic: monotonic
             )
             state.requests.append(request)
-            var ready: [Waiter] = []
-            for (id, waiter) in state.waiters where waiter.count <= state.requests.count {
-                ready.append(waiter)
-                state.waiters[id] = nil
+            var ready: [(Waiter, [RecordedRequest])] = []
+            for (id, var waiter) in state.waiters where waiter.filter.matches(request) {
+                waiter.matched += 1
+                if waiter.matched >= waiter.count {
+                    ready.append((waiter, waiter.filter.select(state.requests)))
+                    state.waiters[id] = nil
+                } else {
+                    state.waiters[id] = waiter
+                }
             }
-            return (reply, request, (ready, state.requests))
+            return (reply, request, ready)
         }
-        for waiter in ready.0 {
+        for (waiter, requests) in ready {
             waiter.timeout?.cancel()
-            waiter.continuation.resume(returning: ready.1)
+            waiter.continuation.resume(returning: requests)
         }
         self.onRequest?(request)
         return reply
@@ -141,6 +162,7 @@ final class StandInCore: Sendable {
         bearer: String?,
         form: [String: String]?,
         contentType: String?,
+        now: Date,
         state: inout State
     ) -> Reply {
         guard let endpoint else {
@@ -173,46 +195,25 @@ final class StandInCore: Sendable {
                 )
             }
             let key = taskID.lowercased()
+            var scripted: ScriptedAnswer?
             if var answers = state.scripts[key], !answers.isEmpty {
-                let answer = answers.removeFirst()
+                scripted = answers.removeFirst()
                 state.scripts[key] = answers.isEmpty ? nil : answers
-                return Reply(answer: answer)
             }
-            return Reply(answer: state.defaultAnswer)
+            let answer = state.registry.stop(
+                taskID, scripted: scripted, defaultAnswer: state.defaultAnswer, now: now)
+            return Reply(answer: answer)
         case .getTask(let taskID):
-            guard let task = state.tasks[taskID.lowercased()] else {
-                return Reply(answer: .status(404, detail: "Task not found."))
+            guard Self.isUUID(taskID) else {
+                return Reply(
+                    answer: .status(400, detail: "Invalid request.", violations: ["taskId: must be a valid UUID"]))
             }
-            return Reply(answer: .status(200), body: ("application/json", task.json(summary: false)))
+            return Reply(state.registry.read(taskID, now: now))
         case .listTasks:
-            return Self.listTasks(target: target, state: state)
+            return Reply(state.registry.list(target: target, now: now))
         case .token:
             return Reply(answer: .status(500))
         }
-    }
-
-    /// One page of the known tasks, filtered by `status` and `projectId` and ordered by ID, as
-    /// `GET /v1/ai/agents/tasks?status=&page=&size=&projectId=` answers; 400 for a page below 0 or a size outside 1–100.
-    static func listTasks(target: String, state: State) -> Reply {
-        var query: [String: String] = [:]
-        if let text = target.split(separator: "?", maxSplits: 1).dropFirst().first {
-            query = Self.decodeForm(Array(text.utf8)) ?? [:]
-        }
-        let page = query["page"].map { Int($0) } ?? 0
-        let size = query["size"].map { Int($0) } ?? 20
-        guard let page, let size, page >= 0, (1...100).contains(size) else {
-            return Reply(answer: .status(400, detail: "Invalid request.", violations: ["page, size: out of range"]))
-        }
-        let matching = state.tasks.values
-            .filter { task in query["status"].map { $0 == task.status } ?? true }
-            .filter { task in query["projectId"].map { $0 == task.projectID } ?? true }
-            .sorted { $0.taskID < $1.taskID }
-        let items = matching.dropFirst(page * size).prefix(size).map { task in
-            String(decoding: task.json(summary: true), as: UTF8.self)
-        }
-        let body =
-            "{\"tasks\":[\(items.joined(separator: ","))],\"page\":\(page),\"size\":\(size),\"total\":\(matching.count)}"
-        return Reply(answer: .status(200), body: ("application/json", Array(body.utf8)))
     }
 
     /// A configured token, or one the token endpoint issued and that was not revoked.
@@ -295,5 +296,13 @@ final class StandInCore: Sendable {
             }
         }
         return true
+    }
+}
+
+extension StandInCore.Reply {
+    /// The reply for an answer the registry decided; its body is JSON.
+    init(_ answer: TaskRegistry.Answer) {
+        self.init(
+            answer: answer.answer, body: answer.body.map { ("application/json", $0) }, taskStatus: answer.taskStatus)
     }
 }

@@ -13,10 +13,13 @@ public struct StandInTask: Sendable, Equatable {
     /// `projectId`.
     public var projectID: String
 
+    /// The `projectId` of tasks made without one (the OpenAPI examples' project).
+    public static let defaultProjectID = "550e8400-e29b-41d4-a716-446655440001"
+
     /// Creates a task.
     public init(
         taskID: String, status: String = "RUNNING", createdAt: Date, modifiedAt: Date? = nil,
-        projectID: String = "550e8400-e29b-41d4-a716-446655440001"
+        projectID: String = StandInTask.defaultProjectID
     ) {
         self.taskID = taskID
         self.status = status

@@ -8,6 +8,8 @@ public enum ControlResponse: Sendable, Equatable {
     case task(TaskRecord)
     case tasks([TaskRecord])
     case daemon(DaemonStatus)
+    /// `release`: how many held tasks were let go.
+    case released(Int)
     case failure(ControlError)
 
     /// The response as the socket carries it.
@@ -16,6 +18,7 @@ public enum ControlResponse: Sendable, Equatable {
         case .task(let record): .task(TaskReport(record))
         case .tasks(let records): .tasks(records.map(TaskReport.init))
         case .daemon(let status): .daemon(DaemonReport(status))
+        case .released(let count): .released(count)
         case .failure(let error): .failure(error)
         }
     }

@@ -16,10 +16,12 @@ public struct DaemonStatus: Sendable, Equatable {
     public var token: TokenHealth
     /// How many times the store file was found deleted or replaced and written afresh (`store.recreated`).
     public var storeRecreated: Int
+    /// When the breaker opened; `nil` while it is closed.
+    public var breakerOpenedAt: Date?
 
     public init(
         version: String, uptimeSeconds: Int, policyPath: String, policyLoadedAt: Date, counts: [TaskState: Int],
-        dryRun: Bool, apiBaseURL: String, token: TokenHealth, storeRecreated: Int = 0
+        dryRun: Bool, apiBaseURL: String, token: TokenHealth, storeRecreated: Int = 0, breakerOpenedAt: Date? = nil
     ) {
         self.version = version
         self.uptimeSeconds = uptimeSeconds
@@ -30,6 +32,7 @@ public struct DaemonStatus: Sendable, Equatable {
         self.apiBaseURL = apiBaseURL
         self.token = token
         self.storeRecreated = storeRecreated
+        self.breakerOpenedAt = breakerOpenedAt
     }
 }
 
@@ -43,6 +46,9 @@ extension DaemonReport {
             counts: status.counts,
             dryRun: status.dryRun,
             api: API(baseURL: status.apiBaseURL, token: status.token),
+            breaker: Breaker(
+                state: status.breakerOpenedAt == nil ? "closed" : "open",
+                openedAt: status.breakerOpenedAt.map(RFC3339.format), held: status.counts[.held] ?? 0),
             store: Store(recreated: status.storeRecreated))
     }
 }

@@ -45,14 +45,24 @@ extension Enforcer {
         case resumedInFlight(TaskRecord)
         /// A watch was accepted (and is being stored).
         case watched(TaskRecord, by: Requester)
-        /// A client's request was refused; `verb` is `watch` or `stop`.
+        /// A client's request was refused; `verb` is `watch`, `stop` or `extend`.
         case refused(ControlError, TaskID, by: Requester, verb: String)
         /// A client asked for `stop`.
         case stopRequested(TaskRecord, by: Requester)
+        /// A client's `extend` moved a watching task's deadline later by `span`.
+        case extended(TaskRecord, by: Requester, span: Duration)
         /// A client asked to `forget`; the record is shown in state `forgotten`.
         case forgot(TaskRecord, by: Requester)
         /// A `watching` task's deadline is `[safety] warn_before` away (or less, when it was watched inside that window).
         case deadlineWarning(TaskRecord)
+        /// The breaker opened: this task's passed deadline would have started one deadline stop too many within
+        /// `[safety] window`.
+        case breakerOpened(TaskRecord)
+        /// The open breaker holds this task (no stop call until `release`).
+        case held(TaskRecord)
+        /// The breaker closed and this many held tasks started their stop sequences; `by` is the client that sent
+        /// `release`, `nil` when a reload turned the breaker off.
+        case released(Int, by: Requester?)
         /// A `watching` task's deadline passed.
         case deadlinePassed(TaskRecord)
         /// Dry run: the stop that would have been sent.

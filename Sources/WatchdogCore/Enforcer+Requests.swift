@@ -58,6 +58,37 @@ extension Enforcer {
             return (.now(.task(record)), effects)
         case .status(nil):
             return (.daemonStatus, effects)
+        case .extend(let id, let span):
+            guard machine.policy.socket.mayExtend(uid: requester.uid) else {
+                let error = ControlError(
+                    .permissionDenied, "uid \(requester.uid) may not extend tasks (only root and [socket] extend_uids)")
+                effects.notes.append(.refused(error, id, by: requester, verb: "extend"))
+                return (.now(.failure(error)), effects)
+            }
+            guard var record = records[id] else {
+                return (.now(.failure(ControlError(.unknownTask, "task \(id) is not tracked"))), effects)
+            }
+            if let error = machine.extend(&record, by: span, now: now) {
+                effects.notes.append(.refused(error, id, by: requester, verb: "extend"))
+                return (.now(.failure(error)), effects)
+            }
+            records[id] = record
+            schedule(record)
+            effects.notes.append(.extended(record, by: requester, span: span))
+            effects.persist = persist([record], [])
+            return (.afterCommit(.task(record)), effects)
+        case .release:
+            guard machine.policy.socket.mayExtend(uid: requester.uid) else {
+                let error = ControlError(
+                    .permissionDenied,
+                    "uid \(requester.uid) may not release the breaker (only root and [socket] extend_uids)")
+                return (.now(.failure(error)), effects)
+            }
+            let wasOpen = breaker.isOpen
+            let released = releaseHeld(now: now, into: &effects)
+            if wasOpen { effects.notes.append(.released(released.count, by: requester)) }
+            effects.persist = persist(released, [])
+            return (.afterCommit(.released(released.count)), effects)
         case .list(let state):
             let selected = records.values.filter { state == nil || $0.state == state }
             return (.now(.tasks(selected.sorted { ($0.watchedAt, $0.id) < ($1.watchedAt, $1.id) })), effects)

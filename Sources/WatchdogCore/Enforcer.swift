@@ -15,6 +15,8 @@ import WatchdogProtocol
 public struct Enforcer: Sendable {
     public private(set) var machine: TaskMachine
     public internal(set) var records = TaskTable()
+    /// `[safety] max_stops`: holds back a burst of deadline-driven stops until a person looks.
+    public internal(set) var breaker = Breaker()
     private var queue = DeadlineQueue()
     private var readQueue = DeadlineQueue()
     /// Tasks whose attempt has been started and not yet answered.
@@ -59,6 +61,10 @@ public struct Enforcer: Sendable {
             if machine.resume(&record, now: now) { effects.notes.append(.resumedInFlight(record)) }
             records[record.id] = record
         }
+        // The breaker was open when the daemon stopped if it held tasks: it stays open until `release`.
+        if let opened = stored.filter({ $0.state == .held }).map(\.updatedAt).min() {
+            breaker = Breaker(openedAt: opened)
+        }
         rebuildQueue()
         return effects
     }
@@ -85,6 +91,15 @@ public struct Enforcer: Sendable {
             case .watching:
                 if machine.warningDue(&record, now: now) {
                     effects.notes.append(.deadlineWarning(record))
+                    break
+                }
+                guard let deadline = record.deadline, deadline <= now else { continue }
+                let wasOpen = breaker.isOpen
+                let safety = machine.policy.safety
+                guard breaker.admit(now: now, maxStops: safety.maxStops, window: safety.window) else {
+                    machine.hold(&record, now: now)
+                    if !wasOpen { effects.notes.append(.breakerOpened(record)) }
+                    effects.notes.append(.held(record))
                     break
                 }
                 guard let step = machine.deadlineReached(&record, now: now) else { continue }
@@ -166,6 +181,9 @@ public struct Enforcer: Sendable {
                 &record, purpose: read.purpose, outcome: outcome, freshToken: read.freshToken, now: now, using: &rng)
         else {
             effects.notes.append(.lateRead(read, outcome))
+            // A read due for the record as it is now (watched again while this one was in flight) was skipped
+            // while this one was out: queue it again.
+            if let due = records[read.id]?.nextReadAt { readQueue.push(read.id, at: due) }
             return effects
         }
         if case .readAgain(_, true) = step { freshTokenReads.insert(read.id) }
@@ -201,10 +219,17 @@ public struct Enforcer: Sendable {
     /// no longer admits stop being enforced (dropped, and noted).
     public mutating func reloaded(_ policy: Policy, now: Date) -> Effects {
         defer { pruneStaleEntries() }
+        let wasEnabled = machine.policy.safety.maxStops > 0
         machine.policy = policy
         var effects = Effects()
         var saving: [TaskRecord] = []
         var removing: [TaskID] = []
+        if !wasEnabled && policy.safety.maxStops > 0 { breaker.enabled() }
+        if policy.safety.maxStops == 0 && breaker.isOpen {
+            // The breaker is off: nothing may stay held.
+            saving += releaseHeld(now: now, into: &effects)
+            effects.notes.append(.released(saving.count, by: nil))
+        }
         for (id, record) in records where !record.isSettled {
             guard policy.allow.admits(id) else {
                 records[id] = nil
@@ -227,6 +252,20 @@ public struct Enforcer: Sendable {
     // MARK: helpers
 
     private var hasFreeSlot: Bool { inFlight.count < machine.policy.api.maxInFlight }
+
+    /// Closes the breaker and starts the stop sequence of every held task (through `max_in_flight` and the rate
+    /// limit, like any due attempt); returns the records, by ID.
+    mutating func releaseHeld(now: Date, into effects: inout Effects) -> [TaskRecord] {
+        breaker.release()
+        var released: [TaskRecord] = []
+        for (id, var record) in records where record.state == .held {
+            if case .finish(.dryRun) = machine.release(&record, now: now) { effects.notes.append(.wouldStop(record)) }
+            records[id] = record
+            schedule(record)
+            released.append(record)
+        }
+        return released.sorted { $0.id.rawValue < $1.id.rawValue }
+    }
 
     /// Records the attempt as started (write-ahead) and asks the shell to send it.
     private mutating func start(_ record: inout TaskRecord, now: Date, into effects: inout Effects) {

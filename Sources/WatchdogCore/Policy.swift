@@ -80,10 +80,18 @@ public struct Policy: Sendable, Equatable {
     public struct SocketConfiguration: Sendable, Equatable {
         public var allowedUIDs: [UInt32]
         public var allowedGIDs: [UInt32]
+        /// Who may `extend` (and, with the breaker, `release`) besides root.
+        public var extendUIDs: [UInt32]
 
-        public init(allowedUIDs: [UInt32] = [], allowedGIDs: [UInt32] = []) {
+        public init(allowedUIDs: [UInt32] = [], allowedGIDs: [UInt32] = [], extendUIDs: [UInt32] = []) {
             self.allowedUIDs = allowedUIDs
             self.allowedGIDs = allowedGIDs
+            self.extendUIDs = extendUIDs
+        }
+
+        /// Whether a peer with this uid may `extend`: root, or a uid in `extend_uids`.
+        public func mayExtend(uid: UInt32) -> Bool {
+            uid == 0 || extendUIDs.contains(uid)
         }
 
         /// Whether a peer with these credentials may use the socket.

@@ -59,12 +59,16 @@ public enum PolicySchema {
         key("retry", "give_up_after", \.retry.giveUpAfter, default: "30min"),
         key("socket", "allowed_uids", \.socket.allowedUIDs, default: "[]"),
         key("socket", "allowed_gids", \.socket.allowedGIDs, default: "[]"),
+        key("socket", "extend_uids", \.socket.extendUIDs, default: "[]"),
         key("confirm", "enabled", \.confirm.enabled, default: "true"),
         key("confirm", "first_check", \.confirm.firstCheck, default: "10s"),
         key("confirm", "max_interval", \.confirm.maxInterval, default: "1min"),
         key("confirm", "restop_after", \.confirm.restopAfter, default: "5min"),
         key("confirm", "give_up_after", \.confirm.giveUpAfter, default: "30min"),
         key("safety", "warn_before", \.safety.warnBefore, default: "0s"),
+        key("safety", "max_extension", \.safety.maxExtension, default: "0s"),
+        key("safety", "max_stops", \.safety.maxStops, default: "0"),
+        key("safety", "window", \.safety.window, default: "10min"),
     ]
 
     /// The tables that hold keys (`api`, `auth`, …), in order; `limits` is a table of its own, keyed by task.

@@ -266,6 +266,7 @@ struct PolicyValidator {
         checkUnknownKeys(in: table, at: path, known: Self.sectionKeys["socket", default: []])
         if let ids = ids(in: table, "allowed_uids", at: path) { configuration.allowedUIDs = ids }
         if let ids = ids(in: table, "allowed_gids", at: path) { configuration.allowedGIDs = ids }
+        if let ids = ids(in: table, "extend_uids", at: path) { configuration.extendUIDs = ids }
         return configuration
     }
 
@@ -334,7 +335,7 @@ struct PolicyValidator {
         return flag
     }
 
-    private mutating func integer(in table: TOMLTable, _ key: String, at parent: PolicyKeyPath) -> Int64? {
+    mutating func integer(in table: TOMLTable, _ key: String, at parent: PolicyKeyPath) -> Int64? {
         guard let value = table[key] else { return nil }
         guard let number = value.integer else {
             report(parent.appending(key), "expected an integer, got \(value.kindDescription)")

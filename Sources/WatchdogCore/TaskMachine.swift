@@ -70,10 +70,37 @@ public struct TaskMachine: Sendable {
             record.deadline = nil
             record.maxRuntime = nil
         case .finite(let span):
-            record.deadline = record.startedAt.adding(span)
-            record.maxRuntime = span
+            // The limit in force includes what `extend` granted.
+            let limit = span + record.extended
+            record.deadline = record.startedAt.adding(limit)
+            record.maxRuntime = limit
         }
         if let previous, let deadline = record.deadline, deadline > previous { record.warnedAt = nil }
+    }
+
+    /// `extend`: moves a `watching` record's deadline later by `span`, as long as its total extension stays within
+    /// `[safety] max_extension`; otherwise `not_allowed` (also for an exempt task), the record unchanged.
+    public func extend(_ record: inout TaskRecord, by span: Duration, now: Date) -> ControlError? {
+        guard record.state == .watching else {
+            return ControlError(
+                .notAllowed, "task \(record.id) is \(record.state.rawValue); only a watching task can be extended")
+        }
+        guard record.deadline != nil else {
+            return ControlError(.notAllowed, "task \(record.id) is exempt (no limit); there is nothing to extend")
+        }
+        let total = record.extended + span
+        guard total <= policy.safety.maxExtension else {
+            let cap = TimeSpan.finite(policy.safety.maxExtension)
+            let granted = TimeSpan.finite(record.extended)
+            return ControlError(
+                .notAllowed,
+                "extending task \(record.id) by \(TimeSpan.finite(span)) would exceed the policy's max_extension "
+                    + "(\(cap); \(granted) granted so far)")
+        }
+        record.extended = total
+        record.updatedAt = now
+        applyLimit(to: &record)
+        return nil
     }
 
     /// When a `watching` record's `deadline_warning` is due: `warn_before` ahead of its deadline, once per deadline;
@@ -99,6 +126,19 @@ public struct TaskMachine: Sendable {
     public func deadlineReached(_ record: inout TaskRecord, now: Date) -> EnforcerAction? {
         guard record.state == .watching, let deadline = record.deadline, deadline <= now else { return nil }
         return beginStopping(&record, now: now)
+    }
+
+    /// The open breaker holds a `watching` record whose deadline passed: no stop call until `release`.
+    public func hold(_ record: inout TaskRecord, now: Date) {
+        record.state = .held
+        record.updatedAt = now
+        record.readPurpose = nil
+        record.nextReadAt = nil
+    }
+
+    /// `release` (or the breaker turned off): a held record starts its stop sequence now, as a passed deadline does.
+    public func release(_ record: inout TaskRecord, now: Date) -> EnforcerAction {
+        beginStopping(&record, now: now)
     }
 
     /// A client asked for `stop`. `existing` is the tracked record, if any. Returns the record and

@@ -30,6 +30,14 @@ extension EnforcerService {
             logger.notice(
                 "stop of task \(record.id) requested by uid \(requester.uid) pid \(requester.pid)",
                 metadata: .event(.stopAttempt, task: record, by: requester))
+        case .extended(let record, let requester, let span):
+            var metadata = Logger.Metadata.event(.extended, task: record, by: requester)
+            let deadline = record.deadline.map(RFC3339.format) ?? "none"
+            metadata["deadline"] = .string(deadline)
+            let text =
+                "task \(record.id) extended by \(Self.describe(span)) at the request of uid \(requester.uid) pid "
+                + "\(requester.pid): new deadline \(deadline), \(Self.describe(record.extended)) granted in all"
+            logger.notice("\(text)", metadata: metadata)
         case .forgot(let record, let requester):
             logger.info(
                 "forgot task \(record.id) at the request of uid \(requester.uid)",
@@ -41,6 +49,28 @@ extension EnforcerService {
             logger.warning(
                 "task \(record.id) will be stopped at \(deadline), its deadline (max runtime \(Self.describe(record.maxRuntime)))",
                 metadata: metadata)
+        case .breakerOpened(let record):
+            let safety = policy.safety
+            let text =
+                "breaker open: the deadline of task \(record.id) would start more than \(safety.maxStops) deadline "
+                + "stops within \(Self.describe(safety.window)); it and every task whose deadline passes are held "
+                + "(no stop call) until `maia-watchdogctl release`. Check the policy first"
+            logger.critical("\(text)", metadata: .event(.breakerOpen, task: record))
+        case .held(let record):
+            logger.warning(
+                "deadline of task \(record.id) passed; held by the open breaker, not stopped",
+                metadata: .event(.held, task: record))
+        case .released(let count, let requester):
+            var metadata: Logger.Metadata = ["event": .string(WatchdogEvent.breakerReleased.rawValue)]
+            let who: String
+            if let requester {
+                metadata["peer.uid"] = "\(requester.uid)"
+                metadata["peer.pid"] = "\(requester.pid)"
+                who = "released by uid \(requester.uid) pid \(requester.pid)"
+            } else {
+                who = "turned off by a policy reload"
+            }
+            logger.notice("breaker closed (\(who)): \(count) held tasks start their stop sequences", metadata: metadata)
         case .deadlinePassed(let record):
             logger.notice(
                 "deadline of task \(record.id) passed (max runtime \(Self.describe(record.maxRuntime)))",

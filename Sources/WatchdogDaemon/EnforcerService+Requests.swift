@@ -131,7 +131,8 @@ extension EnforcerService {
             counts: counts(),
             dryRun: enforcer.policy.dryRun,
             apiBaseURL: enforcer.policy.api.baseURL,
-            token: await caller.tokenHealth(), storeRecreated: store.recreatedCount)
+            token: await caller.tokenHealth(), storeRecreated: store.recreatedCount,
+            breakerOpenedAt: enforcer.breaker.openedAt)
     }
 
     /// Records per state, kept current by `TaskTable` (no walk over the records).

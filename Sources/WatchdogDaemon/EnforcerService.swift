@@ -38,7 +38,8 @@ public actor EnforcerService: Service {
     private let wake = WakeSignal()
     let startInstant = ContinuousClock.now
 
-    private let idle: IdleMonitor
+    /// Told when the loop waits and wakes; `nil` in the daemon (tests wait on one for the loop to be idle).
+    private let observer: (any EnforcerLoopObserver)?
     private let heartbeats = HeartbeatGate()
     /// What STATUS= reports; updated on every change, sent coalesced by `StatusService`.
     public nonisolated let statusBoard = StatusBoard()
@@ -53,7 +54,8 @@ public actor EnforcerService: Service {
         caller: any MaiaCaller,
         store: any TaskStore,
         random: some RandomNumberGenerator & Sendable,
-        logger: Logger
+        logger: Logger,
+        observer: (any EnforcerLoopObserver)? = nil
     ) {
         self.configuration = configuration
         self.enforcer = Enforcer(policy: policy, readsTasks: readsTasks)
@@ -63,14 +65,14 @@ public actor EnforcerService: Service {
         self.store = store
         self.rng = random
         self.logger = logger
-        self.idle = IdleMonitor(clock: clock)
+        self.observer = observer
     }
 
     /// Loads every stored record; call before READY (see `Enforcer.restored`).
     public func restore() async throws {
         let stored = try await store.loadAll()
         log(enforcer.restored(stored, now: clock.now()).notes)
-        statusBoard.seed(counts: counts())
+        statusBoard.seed(counts: counts(), breakerOpen: enforcer.breaker.isOpen)
     }
 
     public var policy: Policy { enforcer.policy }
@@ -115,7 +117,7 @@ public actor EnforcerService: Service {
         } onGracefulShutdown: {
             wake.close()
         }
-        idle.releaseAll()
+        observer?.loopEnds()
     }
 
     /// Logs the effects' notes and submits their changes to the store; returns the commit to wait for, if any.
@@ -130,7 +132,7 @@ public actor EnforcerService: Service {
     /// Sleeps until the enforcer's timer or a signal (new work, a finished attempt, shutdown).
     private func waitForWake() async {
         let timer = enforcer.timer
-        if enforcer.inFlight.isEmpty && enforcer.readsInFlight.isEmpty { idle.markIdle(until: timer) }
+        observer?.loopWaits(until: timer, stops: enforcer.inFlight.count, reads: enforcer.readsInFlight.count)
         let clock = self.clock
         let wake = self.wake
         await withTaskGroup(of: Void.self) { group in
@@ -141,7 +143,7 @@ public actor EnforcerService: Service {
             await group.next()
             group.cancelAll()
         }
-        idle.markBusy()
+        observer?.loopWakes()
     }
 
     /// One HTTP attempt, run as a child task of the loop's group.
@@ -176,7 +178,7 @@ public actor EnforcerService: Service {
 
     /// Wakes the loop; it is busy until it has looked at the new work.
     func signal() {
-        idle.markBusy()
+        observer?.loopWakes()
         wake.signal()
     }
 
@@ -193,7 +195,7 @@ public actor EnforcerService: Service {
     }
 
     func reportChange() {
-        statusBoard.update(counts: counts())
+        statusBoard.update(counts: counts(), breakerOpen: enforcer.breaker.isOpen)
     }
 
     static func statusResult(_ outcome: StopOutcome) -> String {
@@ -212,17 +214,4 @@ public actor EnforcerService: Service {
     static func describe(_ duration: Duration?) -> String {
         duration.map { TimeSpan.finite($0).description } ?? "infinity"
     }
-
-    // MARK: test support
-
-    /// Returns once the loop is waiting with nothing due and no attempt in flight, or when the
-    /// calling task is cancelled: what tests wait on (with a bound) instead of sleeping.
-    public nonisolated func waitUntilIdle() async {
-        await idle.wait()
-    }
-
-    public func record(_ id: TaskID) -> TaskRecord? { enforcer.records[id] }
-
-    /// Stop attempts started and not yet answered (at most `[api] max_in_flight`).
-    public var attemptsInFlight: Int { enforcer.inFlight.count }
 }

@@ -54,15 +54,25 @@ final class SQLiteTaskWriter: @unchecked Sendable {
         // pages written per commit, which showed in the write-ahead log's size and the deadline
         // lateness under load (docs/performance.md).
         "DROP INDEX tasks_by_state;",
+        // 3 → 4: what confirming a stop, discovery and `[safety]` keep per task. A row written before reads as
+        // the control socket's, with no read made or due and nothing extended (`addedColumnDefaults`).
+        """
+        ALTER TABLE tasks ADD COLUMN source TEXT NOT NULL DEFAULT 'socket';
+        ALTER TABLE tasks ADD COLUMN maia_status TEXT;
+        ALTER TABLE tasks ADD COLUMN confirmed_at REAL;
+        ALTER TABLE tasks ADD COLUMN unconfirmed_at REAL;
+        ALTER TABLE tasks ADD COLUMN last_accepted_at REAL;
+        ALTER TABLE tasks ADD COLUMN read_purpose TEXT;
+        ALTER TABLE tasks ADD COLUMN next_read_at REAL;
+        ALTER TABLE tasks ADD COLUMN reads INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE tasks ADD COLUMN read_failures INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE tasks ADD COLUMN warned_at REAL;
+        ALTER TABLE tasks ADD COLUMN extended_us INTEGER NOT NULL DEFAULT 0;
+        """,
     ]
 
     /// The schema version this build writes.
     static var schemaVersion: Int { migrations.count }
-
-    static let columns =
-        "id, state, watched_at, started_at, deadline, max_runtime_us, requested_max_runtime_us, attempts, "
-        + "last_http_status, last_error, updated_at, requested_by_uid, requested_by_pid, first_attempt_at, "
-        + "next_attempt_at"
 
     let path: String
     private var connection: SQLiteConnection?
@@ -116,7 +126,8 @@ final class SQLiteTaskWriter: @unchecked Sendable {
         let (upsert, delete) = try Self.wrap(path) { () throws(SQLiteError) in
             (
                 try connection.prepare(
-                    "INSERT OR REPLACE INTO tasks (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    "INSERT OR REPLACE INTO tasks (\(Self.columns.joined(separator: ", "))) VALUES "
+                        + "(\(Array(repeating: "?", count: Self.columns.count).joined(separator: ", ")))"
                 ),
                 try connection.prepare("DELETE FROM tasks WHERE id = ?")
             )
@@ -263,11 +274,16 @@ final class SQLiteTaskWriter: @unchecked Sendable {
         return version
     }
 
-    static func records(_ connection: SQLiteConnection, path: String) throws(TaskStoreError) -> [TaskRecord] {
+    /// Every record in the store, which has schema `version` (the writer's connection has migrated its file to
+    /// ``schemaVersion``; `--check-state` reads an older file as it is). Throws `corrupt` naming the first record
+    /// that cannot be read: never skips one.
+    static func records(
+        _ connection: SQLiteConnection, path: String, version: Int = schemaVersion
+    ) throws(TaskStoreError) -> [TaskRecord] {
         var records: [TaskRecord] = []
         var bad: String?
         try wrap(path) { () throws(SQLiteError) in
-            let statement = try connection.prepare("SELECT \(columns) FROM tasks")
+            let statement = try connection.prepare("SELECT \(selection(version: version)) FROM tasks")
             while try statement.step() {
                 guard let record = record(statement) else {
                     bad = statement.text(0) ?? "(no id)"
@@ -278,70 +294,6 @@ final class SQLiteTaskWriter: @unchecked Sendable {
         }
         if let bad { throw .corrupt(path: path, reason: "the record \(bad) cannot be read") }
         return records
-    }
-
-    // MARK: rows
-
-    static func values(of record: TaskRecord) -> [SQLiteValue?] {
-        [
-            .text(record.id.rawValue),
-            .text(record.state.rawValue),
-            .real(record.watchedAt.timeIntervalSince1970),
-            .real(record.startedAt.timeIntervalSince1970),
-            record.deadline.map { .real($0.timeIntervalSince1970) },
-            record.maxRuntime.map { .integer(microseconds($0)) },
-            record.requestedMaxRuntime.map { .integer(microseconds($0)) },
-            .integer(Int64(record.attempts)),
-            record.lastHTTPStatus.map { .integer(Int64($0)) },
-            record.lastError.map { .text($0) },
-            .real(record.updatedAt.timeIntervalSince1970),
-            .integer(Int64(record.requestedBy.uid)),
-            .integer(Int64(record.requestedBy.pid)),
-            record.firstAttemptAt.map { .real($0.timeIntervalSince1970) },
-            record.nextAttemptAt.map { .real($0.timeIntervalSince1970) },
-        ]
-    }
-
-    /// The record in the current row, or `nil` when a column does not hold what it must.
-    static func record(_ row: SQLiteStatement) -> TaskRecord? {
-        func date(_ column: Int32) -> Date?? {
-            switch row.type(column) {
-            case SQLITE_NULL: return .some(nil)
-            case SQLITE_FLOAT, SQLITE_INTEGER: return Date(timeIntervalSince1970: row.real(column))
-            default: return nil
-            }
-        }
-        func integer(_ column: Int32) -> Int64?? {
-            switch row.type(column) {
-            case SQLITE_NULL: return .some(nil)
-            case SQLITE_INTEGER: return row.int(column)
-            default: return nil
-            }
-        }
-        guard let id = row.text(0).flatMap({ TaskID($0) }),
-            let state = row.text(1).flatMap(TaskState.init(rawValue:)), state != .forgotten,
-            let watchedAt = date(2) ?? nil, let startedAt = date(3) ?? nil, let deadline = date(4),
-            let maxRuntime = integer(5), let requested = integer(6), let attempts = integer(7) ?? nil,
-            let status = integer(8), let updatedAt = date(10) ?? nil,
-            let uid = integer(11) ?? nil, let pid = integer(12) ?? nil,
-            let firstAttemptAt = date(13), let nextAttemptAt = date(14),
-            let uid32 = UInt32(exactly: uid), let pid32 = Int32(exactly: pid)
-        else { return nil }
-        return TaskRecord(
-            id: id, state: state, watchedAt: watchedAt, startedAt: startedAt, deadline: deadline,
-            maxRuntime: maxRuntime.map { .microseconds($0) }, requestedMaxRuntime: requested.map { .microseconds($0) },
-            attempts: Int(attempts), lastHTTPStatus: status.map { Int($0) }, lastError: row.text(9),
-            updatedAt: updatedAt, requestedBy: Requester(uid: uid32, pid: pid32), firstAttemptAt: firstAttemptAt,
-            nextAttemptAt: nextAttemptAt)
-    }
-
-    /// A span in whole microseconds, saturating.
-    static func microseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000)
-        if overflow { return seconds < 0 ? .min : .max }
-        let (sum, overflow2) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000_000)
-        return overflow2 ? .max : sum
     }
 }
 

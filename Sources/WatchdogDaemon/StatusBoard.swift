@@ -10,6 +10,7 @@ import WatchdogProtocol
 public final class StatusBoard: Sendable {
     private struct State {
         var counts: [TaskState: Int] = [:]
+        var breakerOpen = false
         var lastStop: String?
         var dirty = false
     }
@@ -20,13 +21,17 @@ public final class StatusBoard: Sendable {
     public init() {}
 
     /// The counts at start (sent with READY=1, not as a change of their own).
-    func seed(counts: [TaskState: Int]) {
-        state.withLock { $0.counts = counts }
-    }
-
-    func update(counts: [TaskState: Int]) {
+    func seed(counts: [TaskState: Int], breakerOpen: Bool = false) {
         state.withLock {
             $0.counts = counts
+            $0.breakerOpen = breakerOpen
+        }
+    }
+
+    func update(counts: [TaskState: Int], breakerOpen: Bool = false) {
+        state.withLock {
+            $0.counts = counts
+            $0.breakerOpen = breakerOpen
             $0.dirty = true
         }
         changed.signal()
@@ -45,14 +50,16 @@ public final class StatusBoard: Sendable {
     func take() -> (text: String, changed: Bool) {
         state.withLock { state in
             defer { state.dirty = false }
-            return (Self.text(state.counts, state.lastStop), state.dirty)
+            return (Self.text(state.counts, state.lastStop, breakerOpen: state.breakerOpen), state.dirty)
         }
     }
 
-    public var text: String { state.withLock { Self.text($0.counts, $0.lastStop) } }
+    public var text: String { state.withLock { Self.text($0.counts, $0.lastStop, breakerOpen: $0.breakerOpen) } }
 
-    static func text(_ counts: [TaskState: Int], _ lastStop: String?) -> String {
+    /// `breaker open, held 3, watching 12, last stop 09:14:03 → 204`: an open breaker comes first.
+    static func text(_ counts: [TaskState: Int], _ lastStop: String?, breakerOpen: Bool = false) -> String {
         var text = StatusLine.text(counts: counts)
+        if breakerOpen { text = "breaker open, " + text }
         if let lastStop { text += ", last stop \(lastStop)" }
         return text
     }

@@ -12,7 +12,8 @@ public struct TaskStoreInspection: Sendable {
     public var records: [TaskRecord]
 
     /// Opens the store in `directory` read-only and checks all of it. `nil` when there is no store
-    /// yet (nothing was ever saved); throws `TaskStoreError` on any problem.
+    /// yet (nothing was ever saved); throws `TaskStoreError` on any problem. An older schema is read as
+    /// it is, never migrated: its records hold what the migration would give them.
     public static func inspect(directory: String) throws(TaskStoreError) -> TaskStoreInspection? {
         let path = FilePath(directory).appending(SQLiteTaskStore.fileName).string
         guard FileManager.default.fileExists(atPath: path) else { return nil }
@@ -27,7 +28,7 @@ public struct TaskStoreInspection: Sendable {
             throw .corrupt(path: path, reason: problems.joined(separator: "; "))
         }
         var records: [TaskRecord] = []
-        if version > 0 { records = try SQLiteTaskWriter.records(connection, path: path) }
+        if version > 0 { records = try SQLiteTaskWriter.records(connection, path: path, version: version) }
         return TaskStoreInspection(path: path, schemaVersion: version, records: records)
     }
 

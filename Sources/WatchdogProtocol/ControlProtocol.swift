@@ -44,6 +44,11 @@ public enum ControlProtocol {
             return oneTaskID(arguments, verb: .status).map { .status($0) }
         case .list:
             return parseList(arguments)
+        case .extend:
+            return parseExtend(arguments)
+        case .release:
+            guard arguments.isEmpty else { return .failure(ControlError(.badRequest, "release takes no arguments")) }
+            return .success(.release)
         case nil:
             guard arguments.isEmpty else {
                 return .failure(
@@ -101,13 +106,38 @@ public enum ControlProtocol {
                             "started-at: \"\(clip(value))\" is not an RFC 3339 time like 2026-11-29T09:14:03Z"))
                 }
                 startedAt = date
-            case .state, nil:
+            case .state, .by, nil:
                 return .failure(
                     ControlError(
                         .badRequest, "unknown option \"\(clip(key))\"; watch takes max-runtime= and started-at="))
             }
         }
         return .success(.watch(id, maxRuntime: maxRuntime, startedAt: startedAt))
+    }
+
+    private static func parseExtend(_ arguments: ArraySlice<Substring>) -> Result<ControlRequest, ControlError> {
+        let prefix = RequestLine.argument(.by, "")
+        guard arguments.count == 2, let first = arguments.first, let option = arguments.last, option.hasPrefix(prefix)
+        else {
+            return .failure(ControlError(.badRequest, "extend takes a TASK_ID and by=SPAN"))
+        }
+        let id: TaskID
+        switch taskID(first) {
+        case .success(let parsed): id = parsed
+        case .failure(let error): return .failure(error)
+        }
+        let text = String(option.dropFirst(prefix.count))
+        let span: TimeSpan
+        do {
+            span = try TimeSpan(parsing: text)
+        } catch {
+            return .failure(ControlError(.badRequest, "by: \(error)"))
+        }
+        guard case .finite(let duration) = span, duration > .zero else {
+            return .failure(
+                ControlError(.badRequest, "by: \"\(clip(Substring(text)))\" must be finite and longer than 0"))
+        }
+        return .success(.extend(id, by: duration))
     }
 
     private static func parseList(_ arguments: ArraySlice<Substring>) -> Result<ControlRequest, ControlError> {

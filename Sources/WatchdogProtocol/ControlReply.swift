@@ -13,6 +13,8 @@ public struct ControlReply: Sendable, Equatable, Decodable {
         case tasks
         /// `"daemon": {…}` (`status`).
         case daemon
+        /// `"released": N` (`release`): the held tasks let go.
+        case released
     }
 
     /// `true` on success, `false` when the daemon refused.
@@ -27,6 +29,8 @@ public struct ControlReply: Sendable, Equatable, Decodable {
     public var tasks: [TaskReport]?
     /// The daemon's own status, answering `status`.
     public var daemon: DaemonReport?
+    /// The held tasks `release` let go.
+    public var released: Int?
 
     /// A success carrying `task`.
     public static func task(_ task: TaskReport) -> ControlReply {
@@ -43,6 +47,11 @@ public struct ControlReply: Sendable, Equatable, Decodable {
         ControlReply(ok: true, daemon: daemon)
     }
 
+    /// A success carrying `released`.
+    public static func released(_ count: Int) -> ControlReply {
+        ControlReply(ok: true, released: count)
+    }
+
     /// A refusal.
     public static func failure(_ error: ControlError) -> ControlReply {
         ControlReply(ok: false, error: error.code.rawValue, message: error.message)
@@ -50,7 +59,7 @@ public struct ControlReply: Sendable, Equatable, Decodable {
 
     public init(
         ok: Bool, error: String? = nil, message: String? = nil, task: TaskReport? = nil, tasks: [TaskReport]? = nil,
-        daemon: DaemonReport? = nil
+        daemon: DaemonReport? = nil, released: Int? = nil
     ) {
         self.ok = ok
         self.error = error
@@ -58,6 +67,7 @@ public struct ControlReply: Sendable, Equatable, Decodable {
         self.task = task
         self.tasks = tasks
         self.daemon = daemon
+        self.released = released
     }
 
     /// The reply as one line of JSON, without the trailing `\n`: `ok`, then `error` and `message`,
@@ -70,7 +80,7 @@ public struct ControlReply: Sendable, Equatable, Decodable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case ok, error, message, task, tasks, daemon
+        case ok, error, message, task, tasks, daemon, released
     }
 
     public init(from decoder: any Decoder) throws {
@@ -81,5 +91,6 @@ public struct ControlReply: Sendable, Equatable, Decodable {
         task = container.lenient(TaskReport.self, .task)
         tasks = container.lenient([TaskReport].self, .tasks)
         daemon = container.lenient(DaemonReport.self, .daemon)
+        released = container.lenient(Int.self, .released)
     }
 }

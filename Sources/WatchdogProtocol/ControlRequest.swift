@@ -11,6 +11,10 @@ public enum ControlRequest: Sendable, Equatable {
     case status(TaskID?)
     /// `list` or `list state=STATE`.
     case list(TaskState?)
+    /// `extend ID by=SPAN`: move a watching task's deadline later by a finite span above 0.
+    case extend(TaskID, by: Duration)
+    /// `release`: close an open breaker; the held tasks start their stop sequences.
+    case release
 
     /// The request as a line in its canonical form: IDs in lower case, spans in seconds (or
     /// microseconds, the finest unit a span has), times in UTC with milliseconds. Parsing it gives
@@ -24,6 +28,8 @@ public enum ControlRequest: Sendable, Equatable {
         case .forget(let id): .forget(taskID: id.rawValue)
         case .status(let id): .status(taskID: id?.rawValue)
         case .list(let state): .list(state: state)
+        case .extend(let id, let span): .extend(taskID: id.rawValue, by: Self.span(span))
+        case .release: .release
         }
     }
 

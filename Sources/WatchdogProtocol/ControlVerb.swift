@@ -10,6 +10,10 @@ public enum ControlVerb: String, Sendable, CaseIterable {
     case status
     /// `list [state=STATE]`.
     case list
+    /// `extend TASK_ID by=SPAN`.
+    case extend
+    /// `release`: close an open breaker.
+    case release
 
     /// The verb a request line starts with, if `word` is one. Compares the word in place: a bare task
     /// ID, what nearly every request is, is 36 bytes and would cost an allocation as a `String`.

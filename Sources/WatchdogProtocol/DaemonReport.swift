@@ -49,6 +49,34 @@ public struct DaemonReport: Sendable, Equatable, Decodable {
         }
     }
 
+    /// The breaker of `[safety]`.
+    public struct Breaker: Sendable, Equatable, Decodable {
+        /// `closed` or `open`, as sent.
+        public var state: String?
+        /// RFC 3339; `nil` while closed.
+        public var openedAt: String?
+        /// How many tasks it holds.
+        public var held: Int?
+
+        public init(state: String?, openedAt: String?, held: Int?) {
+            self.state = state
+            self.openedAt = openedAt
+            self.held = held
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case state, held
+            case openedAt = "opened_at"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            state = container.lenient(String.self, .state)
+            openedAt = container.lenient(String.self, .openedAt)
+            held = container.lenient(Int.self, .held)
+        }
+    }
+
     /// The task store.
     public struct Store: Sendable, Equatable, Decodable {
         /// How many times the store file was found deleted or replaced and written afresh.
@@ -77,11 +105,12 @@ public struct DaemonReport: Sendable, Equatable, Decodable {
     public var counts: [TaskState: Int]?
     public var dryRun: Bool?
     public var api: API?
+    public var breaker: Breaker?
     public var store: Store?
 
     public init(
         version: String?, uptimeSeconds: Int?, policy: Policy?, counts: [TaskState: Int]?, dryRun: Bool?, api: API?,
-        store: Store?
+        breaker: Breaker? = nil, store: Store?
     ) {
         self.version = version
         self.uptimeSeconds = uptimeSeconds
@@ -89,11 +118,12 @@ public struct DaemonReport: Sendable, Equatable, Decodable {
         self.counts = counts
         self.dryRun = dryRun
         self.api = api
+        self.breaker = breaker
         self.store = store
     }
 
     private enum CodingKeys: String, CodingKey {
-        case version, policy, counts, api, store
+        case version, policy, counts, api, breaker, store
         case uptimeSeconds = "uptime_s"
         case dryRun = "dry_run"
     }
@@ -110,6 +140,7 @@ public struct DaemonReport: Sendable, Equatable, Decodable {
         }
         dryRun = container.lenient(Bool.self, .dryRun)
         api = container.lenient(API.self, .api)
+        breaker = container.lenient(Breaker.self, .breaker)
         store = container.lenient(Store.self, .store)
     }
 }

@@ -84,6 +84,10 @@ struct JSONWriter {
             raw(",\"daemon\":")
             self.daemon(daemon)
         }
+        if let released = reply.released {
+            raw(",\"released\":")
+            number(released)
+        }
         raw("}")
     }
 
@@ -112,10 +116,23 @@ struct JSONWriter {
             number(requester.uid)
             raw(",\"pid\":")
             number(requester.pid)
-            raw("}}")
+            raw("}")
         } else {
-            raw("null}")
+            raw("null")
         }
+        raw(",\"source\":")
+        optionalString(task.source)
+        raw(",\"started_at\":")
+        optionalString(task.startedAt)
+        raw(",\"maia_status\":")
+        optionalString(task.maiaStatus)
+        raw(",\"confirmed_at\":")
+        optionalString(task.confirmedAt)
+        raw(",\"warned_at\":")
+        optionalString(task.warnedAt)
+        raw(",\"extended_s\":")
+        seconds(task.extended)
+        raw("}")
     }
 
     mutating func daemon(_ daemon: DaemonReport) {
@@ -153,6 +170,18 @@ struct JSONWriter {
             optionalString(api.baseURL)
             raw(",\"token\":")
             optionalString(api.token?.rawValue)
+            raw("}")
+        } else {
+            raw("null")
+        }
+        raw(",\"breaker\":")
+        if let breaker = daemon.breaker {
+            raw("{\"state\":")
+            optionalString(breaker.state)
+            raw(",\"opened_at\":")
+            optionalString(breaker.openedAt)
+            raw(",\"held\":")
+            number(breaker.held)
             raw("}")
         } else {
             raw("null")

@@ -14,6 +14,8 @@ public struct RequestLine: Sendable, Equatable {
         case startedAt = "started-at"
         /// `list state=STATE`.
         case state
+        /// `extend … by=SPAN`.
+        case by
     }
 
     /// The first word.
@@ -65,12 +67,21 @@ public struct RequestLine: Sendable, Equatable {
         RequestLine(.list, state.map { [argument(.state, $0.rawValue)] } ?? [])
     }
 
+    /// `extend TASK_ID by=SPAN`.
+    public static func extend(taskID: String, by span: String) -> RequestLine {
+        RequestLine(.extend, [taskID, argument(.by, span)])
+    }
+
+    /// `release`.
+    public static var release: RequestLine { RequestLine(.release) }
+
     /// What a successful answer to this line carries.
     public var answer: ControlReply.Field {
         switch verb {
-        case .watch, .stop, .forget: .task
+        case .watch, .stop, .forget, .extend: .task
         case .status: arguments.isEmpty ? .daemon : .task
         case .list: .tasks
+        case .release: .released
         }
     }
 }

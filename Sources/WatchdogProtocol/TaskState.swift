@@ -1,9 +1,12 @@
-/// Where a tracked task stands. `watching` → `stopping` → one terminal state.
+/// Where a tracked task stands: `watching` → (`held`) → `stopping` → `stop_requested` → `stopped` or
+/// `stop_unconfirmed`, or another terminal state (`docs/protocol.md`, "States").
 ///
 /// The one list of states: the daemon's counts, `list state=`, `maia-watchdogctl list --state` and the
 /// order its status block shows counts in all derive from `allCases`, which is declared in life-cycle order.
 public enum TaskState: String, Sendable, Codable, CaseIterable, Hashable {
     case watching
+    /// A passed deadline the open breaker holds back: no stop call until `release`.
+    case held
     /// Stop attempts under way or backing off.
     case stopping
     /// Maia answered 204 (accepted the stop); with `[confirm] enabled`, the task is read until Maia reports it
@@ -34,7 +37,7 @@ public enum TaskState: String, Sendable, Codable, CaseIterable, Hashable {
     /// the daemon is still confirming the stop (the record's `isSettled` says which).
     public var isTerminal: Bool {
         switch self {
-        case .watching, .stopping: return false
+        case .watching, .held, .stopping: return false
         default: return true
         }
     }

@@ -8,11 +8,19 @@ import MaiaStandIn
 struct MaiaStandInCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "maia-standin",
-        abstract: "Run a loopback stand-in for Maia's Stop an AI Agent Task endpoint.",
+        abstract: "Run a loopback stand-in for Maia's AI Agent Task endpoints: stop, read and list.",
         discussion: """
-            Serves POST {base}/v1/ai/agents/tasks/{taskId}/stop over HTTP/1.1 as the published OpenAPI describes it: \
-            204 by default, 401 for a missing or unknown bearer token, 400 for a taskId that is not a UUID, 404 for \
-            an unknown path, 405 for another method. Error bodies are application/problem+json.
+            Serves POST {base}/v1/ai/agents/tasks/{taskId}/stop, GET {base}/v1/ai/agents/tasks/{taskId} and \
+            GET {base}/v1/ai/agents/tasks?status=&page=&size=&projectId= over HTTP/1.1 as the OpenAPI documents \
+            describe them: 401 for a missing or unknown bearer token, 400 for a taskId that is not a UUID or a page \
+            or size out of range, 404 for an unknown path, 405 for another method. Error bodies are \
+            application/problem+json.
+
+            Tasks live in a registry: a task a stop or a read names is created RUNNING (createdAt = then) unless it \
+            was registered with --task or --tasks. A stop of a RUNNING task is 204 and makes it STOPPING; it reads \
+            STOPPED after --stopped-after-reads reads answering STOPPING (default 1), or once --stopped-after has \
+            passed. A stop of a task that is STOPPING, STOPPED or ERRORED is 409, unless --answer scripts the task. \
+            Lists are ordered by taskId.
 
             The first line on stdout is the base URL (e.g. http://127.0.0.1:41234/dpc); point the daemon's \
             [api] base_url at it. Each request is logged on stderr as one line (tokens are not shown). \
@@ -58,9 +66,62 @@ struct MaiaStandInCommand: AsyncParsableCommand {
     )
     var answers: [String] = []
 
+    @Option(
+        name: .customLong("stopped-after-reads"),
+        help: ArgumentHelp(
+            "How many reads of a task that accepted a stop answer STOPPING before one answers STOPPED (default 1).",
+            valueName: "N"
+        )
+    )
+    var stoppedAfterReads: Int?
+
+    @Option(
+        name: .customLong("stopped-after"),
+        help: ArgumentHelp(
+            "Instead of counting reads: a task that accepted a stop is STOPPED this long after the stop, e.g. 30s, "
+                + "500ms, 2m, 1h (a bare number is seconds).",
+            valueName: "SPAN"
+        )
+    )
+    var stoppedAfter: String?
+
+    @Option(
+        name: .customLong("task"),
+        help: ArgumentHelp(
+            "Register a task before serving, RUNNING unless STATUS says otherwise, created now (repeatable).",
+            valueName: "ID[:STATUS]"
+        )
+    )
+    var presetTasks: [String] = []
+
+    @Option(
+        name: .customLong("tasks"),
+        help: ArgumentHelp(
+            "Register N running tasks with random IDs before serving, e.g. to demo discovery.", valueName: "N")
+    )
+    var randomTasks = 0
+
+    @Option(help: "The projectId of the tasks the stand-in registers or creates.")
+    var projectId = StandInTask.defaultProjectID
+
     func validate() throws {
         for answer in self.answers {
             _ = try Self.parseAnswer(answer)
+        }
+        for task in self.presetTasks {
+            _ = try Self.parseTask(task)
+        }
+        if self.stoppedAfterReads != nil && self.stoppedAfter != nil {
+            throw ValidationError("--stopped-after-reads and --stopped-after exclude each other")
+        }
+        if let reads = self.stoppedAfterReads, reads < 0 {
+            throw ValidationError("--stopped-after-reads must be 0 or more")
+        }
+        if let span = self.stoppedAfter, Self.parseSpan(span) == nil {
+            throw ValidationError("--stopped-after expects a span such as 30s, 500ms, 2m or 1h, got '\(span)'")
+        }
+        guard self.randomTasks >= 0 else {
+            throw ValidationError("--tasks must be 0 or more")
         }
         if let client = self.client, client.split(separator: ":", maxSplits: 1).count != 2 {
             throw ValidationError("--client expects CLIENT_ID:SECRET")
@@ -78,6 +139,32 @@ struct MaiaStandInCommand: AsyncParsableCommand {
         return (parts[0], status)
     }
 
+    /// `ID` or `ID:STATUS` (a UUID and any status text).
+    static func parseTask(_ text: String) throws -> (id: String, status: String) {
+        let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map { String($0) }
+        guard UUID(uuidString: parts[0]) != nil, parts.count == 1 || !parts[1].isEmpty else {
+            throw ValidationError("--task expects ID[:STATUS] with a UUID for ID, got '\(text)'")
+        }
+        return (parts[0], parts.count == 2 ? parts[1] : "RUNNING")
+    }
+
+    /// `500ms`, `30s`, `2m`, `1h`, or a bare number of seconds (whole or decimal).
+    static func parseSpan(_ text: String) -> Duration? {
+        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for unit in units where text.hasSuffix(unit.suffix) {
+            guard let value = Double(text.dropLast(unit.suffix.count)), value >= 0, value.isFinite else { return nil }
+            return .milliseconds(Int64((value * unit.seconds * 1000).rounded()))
+        }
+        guard let value = Double(text), value >= 0, value.isFinite else { return nil }
+        return .milliseconds(Int64((value * 1000).rounded()))
+    }
+
+    /// The progression the options ask for.
+    var stopProgress: StopProgress {
+        if let span = self.stoppedAfter.flatMap(Self.parseSpan) { return .after(span) }
+        return .reads(self.stoppedAfterReads ?? 1)
+    }
+
     func run() async throws {
         let standIn = try await MaiaStandIn.start(
             host: self.host,
@@ -89,6 +176,7 @@ struct MaiaStandInCommand: AsyncParsableCommand {
                 return TokenEndpointConfiguration(
                     path: self.tokenPath, clientID: parts[0], clientSecret: parts[1], audience: nil)
             },
+            registry: TaskRegistryConfiguration(stopProgress: self.stopProgress, projectID: self.projectId),
             onRequest: { request in
                 let stamp = request.receivedAt.formatted(.iso8601)
                 FileHandle.standardError.write(Data("\(stamp) \(request)\n".utf8))
@@ -101,6 +189,15 @@ struct MaiaStandInCommand: AsyncParsableCommand {
             } else {
                 standIn.script(task, [.status(status)])
             }
+        }
+        let now = Date()
+        for task in self.presetTasks {
+            let (id, status) = try Self.parseTask(task)
+            standIn.setTask(StandInTask(taskID: id, status: status, createdAt: now, projectID: self.projectId))
+        }
+        if self.randomTasks > 0 {
+            standIn.addTasks(count: self.randomTasks)
+            FileHandle.standardError.write(Data("registered \(self.randomTasks) running tasks\n".utf8))
         }
         print(standIn.baseURL)
         if let tokenURL = standIn.tokenURL {

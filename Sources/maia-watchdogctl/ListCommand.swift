@@ -5,7 +5,7 @@ import WatchdogProtocol
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: ControlVerb.list.rawValue,
-        abstract: "List the tracked tasks, as a table (ID, STATE, DEADLINE, ATTEMPTS, LAST)."
+        abstract: "List the tracked tasks, as a table (ID, STATE, MAIA, DEADLINE, ATTEMPTS, LAST)."
     )
 
     @OptionGroup(title: "Global Options") var global: GlobalOptions

@@ -13,42 +13,70 @@ enum OutputRenderer {
             response.tasks.map { taskTable($0, state: state) }
         case .daemon:
             response.daemon.map(daemonBlock)
+        case .released:
+            response.released.map {
+                $0 == 1 ? "breaker closed; 1 held task released" : "breaker closed; \($0) held tasks released"
+            }
         }
     }
 
-    /// One task as an aligned key/value block.
+    /// One task as an aligned key/value block. `extended` and `warned at` appear only when set; every other key
+    /// always does, `-` when the daemon did not report it (an older daemon sends fewer keys).
     static func taskBlock(_ task: TaskReport) -> String {
         let exempt = "none (exempt)"
-        return keyValueBlock([
+        var pairs: [(String, String)] = [
             ("id", task.id?.rawValue ?? "-"),
             ("state", task.state?.rawValue ?? "-"),
+            ("maia status", task.maiaStatus ?? "-"),
             ("watched at", task.watchedAt ?? "-"),
+            ("started at", task.startedAt ?? "-"),
             ("deadline", task.deadline ?? exempt),
             ("max runtime", task.maxRuntime.map(span) ?? exempt),
+        ]
+        if let extended = task.extended, extended > .zero {
+            pairs.append(("extended", span(extended)))
+        }
+        if let warnedAt = task.warnedAt {
+            pairs.append(("warned at", warnedAt))
+        }
+        pairs += [
             ("attempts", task.attempts.map(String.init) ?? "-"),
             ("last http status", task.lastHTTPStatus.map(String.init) ?? "-"),
             ("last error", task.lastError ?? "-"),
+            ("confirmed at", task.confirmedAt ?? "-"),
             ("updated at", task.updatedAt ?? "-"),
+            ("source", task.source ?? "-"),
             ("requested by", requester(task.requestedBy)),
-        ])
+        ]
+        return keyValueBlock(pairs)
     }
 
-    /// Tasks as a table, in the order the daemon sent them.
+    /// Tasks as a table, in the order the daemon sent them. `MAIA` is the last status read from Maia, cut to
+    /// ``maiaColumnWidth`` characters so that an unexpected status cannot widen the table.
     static func taskTable(_ tasks: [TaskReport], state: TaskState?) -> String {
         guard !tasks.isEmpty else {
             return state.map { "No tasks in state \($0.rawValue)." } ?? "No tasks are tracked."
         }
-        let header = ["ID", "STATE", "DEADLINE", "ATTEMPTS", "LAST"]
+        let header = ["ID", "STATE", "MAIA", "DEADLINE", "ATTEMPTS", "LAST"]
         let rows = tasks.map { task in
             [
                 task.id?.rawValue ?? "-",
                 task.state?.rawValue ?? "-",
+                task.maiaStatus.map(maiaCell) ?? "-",
                 task.deadline ?? "none",
                 task.attempts.map(String.init) ?? "-",
                 last(task),
             ]
         }
         return table([header] + rows)
+    }
+
+    /// The widest the `MAIA` column gets: Maia's statuses (`STOPPING`, the longest) fit.
+    static let maiaColumnWidth = 10
+
+    /// A Maia status for the `MAIA` column: as sent, or its first characters and `…` when longer than the column.
+    private static func maiaCell(_ status: String) -> String {
+        status.count <= maiaColumnWidth ? status : String(status.prefix(maiaColumnWidth - 1)) + "…"
     }
 
     /// The daemon's status as an aligned block, with one line per state the daemon counted, in
@@ -63,6 +91,10 @@ enum OutputRenderer {
             ("api", daemon.api?.baseURL ?? "-"),
             ("api token", daemon.api?.token?.rawValue ?? "-"),
         ]
+        if let breaker = daemon.breaker {
+            let since = breaker.openedAt.map { " since \($0)" } ?? ""
+            pairs.append(("breaker", (breaker.state ?? "-") + since + " (\(breaker.held ?? 0) held)"))
+        }
         let counts = daemon.counts ?? [:]
         pairs.append(("tasks", String(counts.values.reduce(0, +))))
         for state in TaskState.allCases {

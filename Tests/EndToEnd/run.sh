@@ -275,6 +275,36 @@ inside cp /root/policy.toml.good /etc/maia-watchdog/policy.toml
 inside systemctl reset-failed maia-watchdog
 inside systemctl start maia-watchdog
 
+# 5b. The breaker: with max_stops = 1, two overdue tasks make one stop call and one held task; the journal has
+# breaker_open at PRIORITY=2 with its catalog text, `systemctl status` says "breaker open", and release lets the
+# held task go.
+breaker_open=6ac076b4add24c1f81e8b304455a9159
+inside sed -i 's|^max_stops = .*|max_stops = 1|' /etc/maia-watchdog/policy.toml
+loaded_before=$(journal_count $policy_loaded)
+inside systemctl reload maia-watchdog
+check "a reload turns the breaker on (max_stops = 1)" eventually 10 reload_logged
+long_ago=$(date -u -d '-3 hours' +%Y-%m-%dT%H:%M:%SZ)
+for _ in 1 2; do
+    inside maia-watchdogctl --timeout 10 watch "$(cat /proc/sys/kernel/random/uuid)" --started-at "$long_ago" >/dev/null
+done
+held_count() { inside maia-watchdogctl --timeout 10 --json list --state held | grep -o '"state":"held"' | wc -l; }
+one_held() { [ "$(held_count)" = 1 ]; }
+check "two overdue tasks with max_stops = 1: one is held" eventually 10 one_held
+breaker_crit() {
+    inside journalctl -u maia-watchdog -o json MESSAGE_ID=$breaker_open | grep -q '"PRIORITY":"2"'
+}
+check "journal: breaker_open (MESSAGE_ID $breaker_open) at PRIORITY=2" eventually 10 breaker_crit
+status_says_open() { inside systemctl status maia-watchdog --no-pager 2>/dev/null | grep -q 'Status: "breaker open'; }
+check "systemctl status shows the StatusText 'breaker open, …'" eventually 10 status_says_open
+check "journalctl -x explains what to do (the catalog's text)" \
+    bash -c "nsenter -t $container -a journalctl -x -u maia-watchdog MESSAGE_ID=$breaker_open --no-pager | grep -q 'What to do: check the policy'"
+release_out=$(inside maia-watchdogctl --timeout 10 release 2>&1)
+check "maia-watchdogctl release lets the held task go ($release_out)" grep -q '1 held task released' <<< "$release_out"
+none_held() { [ "$(held_count)" = 0 ] && ! status_text_has 'breaker open'; }
+check "after the release nothing is held and StatusText no longer says breaker open" eventually 10 none_held
+inside sed -i 's|^max_stops = .*|max_stops = 0|' /etc/maia-watchdog/policy.toml
+inside systemctl reload maia-watchdog
+
 # 6. A stalled loop is restarted by the watchdog (test-only trigger, short WatchdogSec).
 inside mkdir -p /run/systemd/system/maia-watchdog.service.d
 inside bash -c 'printf "[Service]\nWatchdogSec=2s\nEnvironment=MAIA_WATCHDOGD_TEST_STALL_AFTER_MS=1500\n" > /run/systemd/system/maia-watchdog.service.d/stall.conf'

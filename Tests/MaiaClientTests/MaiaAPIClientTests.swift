@@ -121,17 +121,16 @@ struct MaiaAPIClientTests {
 
     @Test("nothing listening fails with connection refused")
     func connectionRefused() async throws {
-        let standIn = try await MaiaStandIn.start()
-        let baseURL = standIn.baseURL
-        try await standIn.shutdown()
-        let transport = HTTPTransport(version: Fixture.version)
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
+        let maia = try await StandInWithToken.start(in: directory.path)
+        try await maia.shutdown()
+        let transport = HTTPTransport(version: Fixture.version)
         let client = MaiaAPIClient(
-            baseURL: baseURL,
+            baseURL: maia.baseURL,
             requestTimeout: .seconds(5),
             transport: transport,
-            tokens: StaticTokenProvider(file: try directory.write("maia-token", "test-token"))
+            tokens: StaticTokenProvider(file: maia.tokenFile)
         )
         let answer = await client.stop(taskID: Fixture.taskID, freshToken: false)
         try await transport.shutdown()
@@ -159,7 +158,7 @@ struct MaiaAPIClientTests {
 
     @Test("a 401 re-reads the token file; without one the cached token is used, freshToken or not")
     func freshTokenRereadsFile() async throws {
-        try await Fixture.with(token: "token-one\n", acceptedTokens: ["token-one", "token-two"]) { fixture in
+        try await Fixture.with(token: "token-one", acceptedTokens: ["token-one", "token-two"]) { fixture in
             #expect(
                 await fixture.client.stop(taskID: Fixture.taskID, freshToken: false)
                     == .succeeded(status: 204, NoContent())

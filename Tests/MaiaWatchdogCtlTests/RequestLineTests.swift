@@ -43,6 +43,9 @@ struct RequestLineTests {
         Case(arguments: ["status"], expectedLine: "status", answer: Fixtures.daemonAnswer),
         Case(arguments: ["status", id], expectedLine: "status \(id)", answer: Fixtures.taskAnswer),
         Case(arguments: ["list"], expectedLine: "list", answer: Fixtures.listAnswer),
+        Case(
+            arguments: ["extend", id, "--by", "1h 15min"], expectedLine: "extend \(id) by=1h15min",
+            answer: Fixtures.taskAnswer),
     ]
 
     @Test(arguments: cases)
@@ -63,6 +66,22 @@ struct RequestLineTests {
         #expect(daemon.finish().requestLine == "list state=\(state)")
         #expect(outcome.status == 0)
         #expect(outcome.standardOutput == "No tasks in state \(state).\n")
+    }
+
+    /// The states of confirmed stops are among them, and `--help` names them (from the same list).
+    @Test func listFiltersByTheStatesOfConfirmedStops() throws {
+        for state in ["stopped", "stop_unconfirmed"] {
+            let daemon = try FakeDaemon(script: .answer(Fixtures.emptyListAnswer))
+            let outcome = try CtlProcess.run(["--socket", daemon.path, "list", "--state", state])
+            #expect(daemon.finish().requestLine == "list state=\(state)")
+            #expect(outcome.status == 0, "\(state): \(outcome.standardError)")
+        }
+        let help = try CtlProcess.run(["list", "--help"])
+        #expect(help.status == 0)
+        // Help text is wrapped to the terminal's width: compare it with its runs of spaces and line breaks as one.
+        let text = help.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(text.contains("stop_requested, stopped, stop_unconfirmed, not_running"), "\(help.standardOutput)")
+        #expect(text.contains(TaskState.tracked.map(\.rawValue).joined(separator: ", ")), "\(help.standardOutput)")
     }
 
     /// ... and nothing else: `forgotten` is only ever reported, never a state to list by.

@@ -25,7 +25,8 @@ struct ControlResponseTests {
         #expect(
             Set(task.keys).isSuperset(of: [
                 "id", "state", "watched_at", "deadline", "max_runtime_s", "attempts", "last_http_status", "last_error",
-                "updated_at", "requested_by",
+                "updated_at", "requested_by", "source", "started_at", "maia_status", "confirmed_at", "warned_at",
+                "extended_s",
             ]))
         #expect(task["id"] as? String == "0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11")
         #expect(task["state"] as? String == "stopping")
@@ -40,6 +41,65 @@ struct ControlResponseTests {
         #expect(Set(requester.keys) == ["uid", "pid"])
         #expect((requester["uid"] as? NSNumber)?.intValue == 1000)
         #expect((requester["pid"] as? NSNumber)?.intValue == 4242)
+    }
+
+    /// The exact line for a record none of whose newer fields is set: a socket watch not yet read, warned or
+    /// extended. The runtime's origin is always known.
+    @Test func taskLineWithTheNewFieldsUnset() {
+        #expect(
+            ControlResponse.task(record).jsonLine == #"""
+                {"ok":true,"task":{"id":"0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11","state":"stopping",\#
+                "watched_at":"2026-11-29T09:00:00.000Z","deadline":"2026-11-29T09:45:00.250Z","max_runtime_s":2700,\#
+                "attempts":2,"last_http_status":502,"last_error":"upstream \"gateway\"\nbroke",\#
+                "updated_at":"2026-11-29T09:45:01.000Z","requested_by":{"uid":1000,"pid":4242},"source":"socket",\#
+                "started_at":"2026-11-29T09:00:00.000Z","maia_status":null,"confirmed_at":null,"warned_at":null,\#
+                "extended_s":0}}
+                """#)
+    }
+
+    /// The exact line for a record with every newer field set. `started_at` is the record's origin, not its watch;
+    /// the fields only the daemon uses (`reads`, `nextReadAt`, …) do not travel.
+    @Test func taskLineWithEveryNewFieldSet() {
+        var stopped = record
+        stopped.state = .stopped
+        stopped.startedAt = Date(timeIntervalSince1970: 1_795_941_000)
+        stopped.maiaStatus = "STOPPED"
+        stopped.confirmedAt = Date(timeIntervalSince1970: 1_795_945_570.5)
+        stopped.warnedAt = Date(timeIntervalSince1970: 1_795_945_200)
+        stopped.extended = .seconds(900)
+        stopped.unconfirmedAt = Date(timeIntervalSince1970: 1_795_947_301)
+        stopped.lastAcceptedAt = Date(timeIntervalSince1970: 1_795_945_501)
+        stopped.readPurpose = .confirm
+        stopped.nextReadAt = Date(timeIntervalSince1970: 1_795_945_600)
+        stopped.reads = 3
+        stopped.readFailures = 1
+        #expect(
+            ControlResponse.task(stopped).jsonLine == #"""
+                {"ok":true,"task":{"id":"0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11","state":"stopped",\#
+                "watched_at":"2026-11-29T09:00:00.000Z","deadline":"2026-11-29T09:45:00.250Z","max_runtime_s":2700,\#
+                "attempts":2,"last_http_status":502,"last_error":"upstream \"gateway\"\nbroke",\#
+                "updated_at":"2026-11-29T09:45:01.000Z","requested_by":{"uid":1000,"pid":4242},"source":"socket",\#
+                "started_at":"2026-11-29T08:30:00.000Z","maia_status":"STOPPED",\#
+                "confirmed_at":"2026-11-29T09:46:10.500Z","warned_at":"2026-11-29T09:40:00.000Z","extended_s":900}}
+                """#)
+    }
+
+    /// A discovered task has no requester: `requested_by` is `null`, whatever placeholder the record holds.
+    @Test func discoveredTaskHasNoRequester() {
+        var discovered = record
+        discovered.source = .discovery
+        discovered.state = .watching
+        discovered.maiaStatus = "RUNNING"
+        discovered.extended = .milliseconds(1500)
+        #expect(
+            ControlResponse.tasks([discovered]).jsonLine == #"""
+                {"ok":true,"tasks":[{"id":"0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11","state":"watching",\#
+                "watched_at":"2026-11-29T09:00:00.000Z","deadline":"2026-11-29T09:45:00.250Z","max_runtime_s":2700,\#
+                "attempts":2,"last_http_status":502,"last_error":"upstream \"gateway\"\nbroke",\#
+                "updated_at":"2026-11-29T09:45:01.000Z","requested_by":null,"source":"discovery",\#
+                "started_at":"2026-11-29T09:00:00.000Z","maia_status":"RUNNING","confirmed_at":null,\#
+                "warned_at":null,"extended_s":1.5}]}
+                """#)
     }
 
     @Test func exemptTaskHasNulls() throws {

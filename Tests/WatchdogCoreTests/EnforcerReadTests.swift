@@ -395,4 +395,96 @@ struct EnforcerWarningTests {
         #expect(enforcer.records[id]?.warnedAt == at(105), "an earlier deadline keeps the warning it had")
         #expect(enforcer.timer == at(110))
     }
+
+    // MARK: extensions
+
+    func extending(_ maxExtension: Duration = .seconds(600), uids: [UInt32] = [1000]) -> Enforcer {
+        var policy = policy()
+        policy.safety.maxExtension = maxExtension
+        policy.socket.extendUIDs = uids
+        return watched(policy)
+    }
+
+    func extend(_ enforcer: inout Enforcer, by seconds: Int64, uid: UInt32 = 1000, now: Double = 10)
+        -> Enforcer.Answer
+    {
+        enforcer.request(.extend(id, by: .seconds(seconds)), from: Requester(uid: uid, pid: 7), now: at(now)).0
+    }
+
+    static func refusal(_ answer: Enforcer.Answer) -> ControlError.Code? {
+        if case .now(.failure(let error)) = answer { return error.code }
+        return nil
+    }
+
+    @Test func anExtensionMovesTheDeadlineAndTheWarningUpToTheCapInAll() {
+        var enforcer = extending()
+        let answer = extend(&enforcer, by: 300)
+        guard case .afterCommit(.task(let record)) = answer else {
+            Issue.record("extend answered \(answer)")
+            return
+        }
+        #expect(record.deadline == at(360))
+        #expect(record.extended == .seconds(300))
+        #expect(record.maxRuntime == .seconds(360), "the limit in force")
+        #expect(enforcer.timer == at(345), "the warning moves with the deadline")
+        #expect(Self.refusal(extend(&enforcer, by: 301)) == .notAllowed, "600 s in all at most")
+        #expect(enforcer.records[id]?.deadline == at(360), "a refused extension changes nothing")
+        _ = extend(&enforcer, by: 300)
+        #expect(enforcer.records[id]?.deadline == at(660))
+        #expect(Self.refusal(extend(&enforcer, by: 1)) == .notAllowed)
+        // A reload keeps what was granted.
+        _ = enforcer.reloaded(policy(maxRuntime: .finite(.seconds(120))), now: at(20))
+        #expect(enforcer.records[id]?.deadline == at(720))
+    }
+
+    @Test func onlyRootAndExtendUIDsMayExtendAndOnlyAWatchingTrackedTaskWithALimit() {
+        var enforcer = extending(uids: [1000])
+        #expect(Self.refusal(extend(&enforcer, by: 60, uid: 1001)) == .permissionDenied)
+        guard case .afterCommit = extend(&enforcer, by: 60, uid: 0) else {
+            Issue.record("root may extend")
+            return
+        }
+        var none = extending(.zero)
+        #expect(Self.refusal(extend(&none, by: 1)) == .notAllowed, "max_extension 0: no extensions")
+        var untracked = Enforcer(policy: policy())
+        #expect(Self.refusal(extend(&untracked, by: 60, uid: 0)) == .unknownTask)
+        var exempt = watched(
+            Policy(
+                maxRuntime: .infinity, allow: .everyTask, runtimeOrigin: .watch, confirm: .init(enabled: false),
+                safety: .init(maxExtension: .seconds(600))))
+        #expect(Self.refusal(extend(&exempt, by: 60, uid: 0)) == .notAllowed)
+        var stopping = extending()
+        _ = stopping.timerFired(now: at(45))
+        _ = stopping.timerFired(now: at(60))
+        #expect(Self.refusal(extend(&stopping, by: 60, now: 61)) == .notAllowed)
+    }
+}
+
+@Suite("Enforcer: a read in flight across forget and watch")
+struct EnforcerReadAcrossForgetTests {
+    @Test func aTaskWatchedAgainWhileItsOldReadIsInFlightStillGetsItsOwnRead() {
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let client = Requester(uid: 1000, pid: 42)
+        let id = TaskID("0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11")!
+        var enforcer = Enforcer(policy: Policy(maxRuntime: .finite(.seconds(600)), allow: .everyTask))
+        func watch(at now: Date) {
+            let (answer, _) = enforcer.request(.watch(id, maxRuntime: nil, startedAt: nil), from: client, now: now)
+            if case .watched(let record, let commit) = answer {
+                enforcer.watchCommitted(record, commit: commit, stored: true)
+            }
+        }
+        watch(at: t0)
+        #expect(enforcer.timerFired(now: t0).reads.count == 1)
+        _ = enforcer.request(.forget(id), from: client, now: t0.addingTimeInterval(1))
+        watch(at: t0.addingTimeInterval(2))
+        // The new watch's read is due, but the old one is still out: one read per task at a time.
+        #expect(enforcer.timerFired(now: t0.addingTimeInterval(2)).reads.isEmpty)
+        var rng = SplitMix64(seed: 1)
+        let late = enforcer.readFinished(
+            .init(id: id, purpose: .origin), outcome: .task(status: "RUNNING", createdAt: t0.addingTimeInterval(-60)),
+            now: t0.addingTimeInterval(3), using: &rng)
+        #expect(late.notes.count == 1)
+        #expect(enforcer.records[id]?.startedAt == t0.addingTimeInterval(2), "the old answer changes nothing")
+        #expect(enforcer.timerFired(now: t0.addingTimeInterval(3)).reads == [.init(id: id, purpose: .origin)])
+    }
 }

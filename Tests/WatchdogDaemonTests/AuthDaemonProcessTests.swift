@@ -21,17 +21,18 @@ struct AuthDaemonProcessTests {
     func endpointDownAtStartThenUp() async throws {
         let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let standIn = try await MaiaStandIn.start(
-            acceptedTokens: [], tokenEndpoint: .init(clientID: Self.clientID, clientSecret: Self.secret))
-        standIn.setDefaultTokenAnswer(.fail(.status(503)))
         let credentials = "\(directory)/creds"
-        try FileManager.default.createDirectory(atPath: credentials, withIntermediateDirectories: true)
+        // A static token is there too, and not accepted: the client credentials win.
+        let maia = try await StandInWithToken.start(
+            in: credentials, token: "a-static-token", acceptedTokens: [],
+            tokenEndpoint: .init(clientID: Self.clientID, clientSecret: Self.secret))
+        let standIn = maia.standIn
+        standIn.setDefaultTokenAnswer(.fail(.status(503)))
         try Self.clientID.write(toFile: "\(credentials)/maia-client-id", atomically: true, encoding: .utf8)
         try (Self.secret + "\n").write(toFile: "\(credentials)/maia-client-secret", atomically: true, encoding: .utf8)
         chmod("\(credentials)/maia-client-id", 0o600)
         chmod("\(credentials)/maia-client-secret", 0o644)
-        try "a-static-token".write(toFile: "\(credentials)/maia-token", atomically: true, encoding: .utf8)
-        chmod("\(credentials)/maia-token", 0o600)
+        chmod(maia.tokenFile, 0o600)
         let policy = "\(directory)/policy.toml"
         try """
         max_runtime = "1h"

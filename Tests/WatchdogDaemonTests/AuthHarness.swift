@@ -28,14 +28,16 @@ struct AuthHarness: Sendable {
     ) async throws {
         let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let standIn = try await MaiaStandIn.start(
-            acceptedTokens: [], tokenEndpoint: .init(clientID: clientID, clientSecret: secret))
+        // No static token is accepted (its file is there, unused): every call needs one from the token endpoint.
+        let maia = try await StandInWithToken.start(
+            in: directory, acceptedTokens: [], tokenEndpoint: .init(clientID: clientID, clientSecret: secret))
+        let standIn = maia.standIn
         let clock = ManualClock()
         let logs = LogRecorder()
         let logger = logs.logger()
         var policy = policy
         policy.api.baseURL = standIn.baseURL
-        policy.auth.tokenURL = standIn.tokenURL!
+        policy.auth.tokenURL = maia.tokenURL!
         let http = HTTPTransport(version: "test", logger: logger)
         let limiter = RateLimiter(ratePerMinute: policy.api.maxRequestsPerMinute, clock: clock)
         let transport = RateLimitedTransport(http, limiter: limiter, clock: clock)
@@ -53,14 +55,15 @@ struct AuthHarness: Sendable {
             clock: clock, health: health)
         let store = InMemoryTaskStore([])
         let policyPath = "\(directory)/policy.toml"
+        let loop = IdleMonitor(clock: clock)
         let enforcer = EnforcerService(
             configuration: .init(policyPath: policyPath, version: "test"), policy: policy, clock: clock,
-            caller: caller, store: store, random: SplitMix64(seed: seed), logger: logger)
+            caller: caller, store: store, random: SplitMix64(seed: seed), logger: logger, observer: loop)
         try await enforcer.restore()
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: enforcer)], gracefulShutdownSignals: [], logger: logger))
         let harness = Harness(
-            standIn: standIn, clock: clock, logs: logs, enforcer: enforcer, store: store,
+            standIn: standIn, clock: clock, logs: logs, enforcer: enforcer, loop: loop, store: store,
             notifier: RecordingNotifier(), directory: directory, socketPath: "\(directory)/control.sock",
             policyPath: policyPath)
         let auth = AuthHarness(h: harness, provider: provider, health: health, limiter: limiter)
@@ -68,7 +71,7 @@ struct AuthHarness: Sendable {
             try await body(auth)
         } cleanUp: {
             try await http.shutdown()
-            try await standIn.shutdown()
+            try await maia.shutdown()
         }
     }
 

@@ -14,7 +14,6 @@ import WatchdogProtocol
 /// `[api] max_in_flight`, the token provider's backoff follows `[retry]`.
 @Suite("Reload reaches the Maia client")
 struct ClientReloadTests {
-    static let token = "reload-token-\(UInt64.random(in: 0...UInt64.max))"
     static let clientID = "reload-client"
     static let secret = "reload-s3cr3t-\(UInt64.random(in: 0...UInt64.max))"
 
@@ -22,9 +21,18 @@ struct ClientReloadTests {
         let standIn: MaiaStandIn
         let clock: ManualClock
         let enforcer: EnforcerService
+        let loop: IdleMonitor
         let maia: Daemon.MaiaWiring
         let reloader: PolicyReloadService
         let policyPath: String
+
+        /// The task's state as `status ID` answers it (`nil`: not tracked).
+        func state(of id: TaskID) async -> TaskState? {
+            guard case .task(let record) = await enforcer.handle(.status(id), from: Harness.requester) else {
+                return nil
+            }
+            return record.state
+        }
 
         func reload(_ text: String) async throws {
             try text.write(toFile: policyPath, atomically: true, encoding: .utf8)
@@ -39,11 +47,10 @@ struct ClientReloadTests {
     ) async throws {
         let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let standIn = try await MaiaStandIn.start(
-            acceptedTokens: [token],
+        let fixture = try await StandInWithToken.start(
+            in: directory, token: StandInWithToken.randomToken("reload-token"),
             tokenEndpoint: clientCredentials ? .init(clientID: clientID, clientSecret: secret) : nil)
-        let tokenFile = "\(directory)/maia-token"
-        try (token + "\n").write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let standIn = fixture.standIn
         let clock = ManualClock()
         let logger = LogRecorder().logger()
         var policy = policy
@@ -54,12 +61,14 @@ struct ClientReloadTests {
         if let tokenURL = standIn.tokenURL { policy.auth.tokenURL = tokenURL }
         let maia = Daemon.makeMaia(
             credentials: clientCredentials
-                ? .clientCredentials(id: clientID, secret: secret) : .staticToken(file: tokenFile),
+                ? .clientCredentials(id: clientID, secret: secret) : .staticToken(file: fixture.tokenFile),
             policy: policy, clock: clock, random: SplitMix64(seed: seed), logger: logger)
         let policyPath = "\(directory)/policy.toml"
+        let loop = IdleMonitor(clock: clock)
         let enforcer = EnforcerService(
             configuration: .init(policyPath: policyPath, version: "test"), policy: policy, clock: clock,
-            caller: maia.caller, store: InMemoryTaskStore([]), random: SplitMix64(seed: seed), logger: logger)
+            caller: maia.caller, store: InMemoryTaskStore([]), random: SplitMix64(seed: seed), logger: logger,
+            observer: loop)
         try await enforcer.restore()
         let reloader = PolicyReloadService(
             path: policyPath, forceDryRun: false, enforcer: enforcer, notifier: RecordingNotifier(), logger: logger,
@@ -67,12 +76,13 @@ struct ClientReloadTests {
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: enforcer)], gracefulShutdownSignals: [], logger: logger))
         let wired = Wired(
-            standIn: standIn, clock: clock, enforcer: enforcer, maia: maia, reloader: reloader, policyPath: policyPath)
+            standIn: standIn, clock: clock, enforcer: enforcer, loop: loop, maia: maia, reloader: reloader,
+            policyPath: policyPath)
         try await runServices(group) {
             try await body(wired)
         } cleanUp: {
             await maia.shutdown()
-            try await standIn.shutdown()
+            try await fixture.shutdown()
         }
     }
 
@@ -96,8 +106,8 @@ struct ClientReloadTests {
             let instants = requests.map(\.monotonic).sorted()
             let spread = instants[3] - instants[0]
             #expect(spread < .seconds(3), "the fourth stop reached Maia \(spread) after the first")
-            try await withBound(.seconds(15), "enforcer to become idle") { await w.enforcer.waitUntilIdle() }
-            for id in ids { #expect(await w.enforcer.record(id)?.state == .stopRequested) }
+            try await withBound(.seconds(15), "enforcer to become idle") { await w.loop.wait() }
+            for id in ids { #expect(await w.state(of: id) == .stopRequested) }
         }
     }
 

@@ -72,6 +72,8 @@ struct ConfirmationTests {
         try await Harness.with(policy: Self.confirming()) { h in
             let id = TaskID.random()
             h.standIn.setTask(StandInTask(taskID: id.rawValue, status: "RUNNING", createdAt: h.clock.now()))
+            // The agent ignores the accepted stop: every read says RUNNING.
+            h.standIn.scriptStatuses(id.rawValue, Array(repeating: "RUNNING", count: 7))
             _ = try await h.watch(id, maxRuntime: .seconds(60))
             h.clock.advance(by: .seconds(60))
             try await h.requests(1)

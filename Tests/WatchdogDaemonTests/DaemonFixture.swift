@@ -13,10 +13,9 @@ struct DaemonFixture: Sendable {
 
     static func make(_ policy: String = "max_runtime = \"1h\"\nallow = [\"*\"]\n") async throws -> DaemonFixture {
         let directory = try TemporaryDirectory.make()
-        let token = "store-token-\(UInt32.random(in: 0...UInt32.max))"
-        let standIn = try await MaiaStandIn.start(acceptedTokens: [token])
-        try FileManager.default.createDirectory(atPath: "\(directory)/creds", withIntermediateDirectories: true)
-        try token.write(toFile: "\(directory)/creds/maia-token", atomically: true, encoding: .utf8)
+        let standIn = try await StandInWithToken.start(
+            in: "\(directory)/creds", token: StandInWithToken.randomToken("store-token")
+        ).standIn
         let policyPath = "\(directory)/policy.toml"
         // No client-side rate limit (allowed for a loopback endpoint): the crash test's catch-up of
         // hundreds of due stops would otherwise take minutes at Maia's 1000 a minute. No task reads: these

@@ -78,10 +78,10 @@ struct DaemonProcessTests {
     @Test func servesStopsAndShutsDownCleanlyOnSIGTERM() async throws {
         let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let token = "process-token-\(UInt32.random(in: 0...UInt32.max))"
-        let standIn = try await MaiaStandIn.start(acceptedTokens: [token])
-        try FileManager.default.createDirectory(atPath: "\(directory)/creds", withIntermediateDirectories: true)
-        try token.write(toFile: "\(directory)/creds/maia-token", atomically: true, encoding: .utf8)
+        let maia = try await StandInWithToken.start(
+            in: "\(directory)/creds", token: StandInWithToken.randomToken("process-token"))
+        let standIn = maia.standIn
+        let token = maia.token
         // As `make install` leaves them: the unused credentials exist, empty, and count as absent.
         for unused in ["maia-client-id", "maia-client-secret"] {
             _ = FileManager.default.createFile(atPath: "\(directory)/creds/\(unused)", contents: Data())

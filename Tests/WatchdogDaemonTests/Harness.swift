@@ -13,13 +13,15 @@ import WatchdogProtocol
 /// Runs the enforcer (and, if asked, the control socket) in-process against a real Maia stand-in
 /// on loopback, with a manual clock and a seeded random source.
 struct Harness: Sendable {
-    static let token = "test-token-\(UInt64.random(in: 0...UInt64.max))"
+    static let token = StandInWithToken.randomToken()
     static let requester = Requester(uid: 1000, pid: 4242)
 
     let standIn: MaiaStandIn
     let clock: ManualClock
     let logs: LogRecorder
     let enforcer: EnforcerService
+    /// The enforcer's loop observer: what `idle()` waits on.
+    let loop: IdleMonitor
     let store: InMemoryTaskStore
     let notifier: RecordingNotifier
     let directory: String
@@ -53,11 +55,10 @@ struct Harness: Sendable {
     ) async throws {
         let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let standIn = try await MaiaStandIn.start(acceptedTokens: [token])
+        let maia = try await StandInWithToken.start(in: directory, token: token)
+        let standIn = maia.standIn
         // Before the enforcer runs: what it finds due at start is asked at once.
         prepare(standIn)
-        let tokenFile = "\(directory)/maia-token"
-        try (token + "\n").write(toFile: tokenFile, atomically: true, encoding: .utf8)
         let clock = ManualClock()
         let logs = LogRecorder()
         let logger = logs.logger()
@@ -68,14 +69,15 @@ struct Harness: Sendable {
         let caller = MaiaAPICaller(
             client: MaiaAPIClient(
                 baseURL: standIn.baseURL, requestTimeout: requestTimeout, transport: transport,
-                tokens: StaticTokenProvider(file: tokenFile)),
+                tokens: StaticTokenProvider(file: maia.tokenFile)),
             clock: clock, health: TokenHealthTracker(.ok))
         let store = InMemoryTaskStore(stored)
         let notifier = RecordingNotifier()
         let policyPath = "\(directory)/policy.toml"
+        let loop = IdleMonitor(clock: clock)
         let enforcer = EnforcerService(
             configuration: .init(policyPath: policyPath, version: "test"), policy: policy, clock: clock,
-            caller: caller, store: store, random: SplitMix64(seed: seed), logger: logger)
+            caller: caller, store: store, random: SplitMix64(seed: seed), logger: logger, observer: loop)
         try await enforcer.restore()
         let socketPath = "\(directory)/control.sock"
         var services: [any Service] = [enforcer]
@@ -88,19 +90,19 @@ struct Harness: Sendable {
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: [], logger: logger))
         let harness = Harness(
-            standIn: standIn, clock: clock, logs: logs, enforcer: enforcer, store: store, notifier: notifier,
-            directory: directory, socketPath: socketPath, policyPath: policyPath)
+            standIn: standIn, clock: clock, logs: logs, enforcer: enforcer, loop: loop, store: store,
+            notifier: notifier, directory: directory, socketPath: socketPath, policyPath: policyPath)
         try await runServices(group) {
             try await body(harness)
         } cleanUp: {
             try await transport.shutdown()
-            try await standIn.shutdown()
+            try await maia.shutdown()
         }
     }
 
     /// Waits (bounded) until the enforcer has nothing left to do at the current clock time.
     func idle(within bound: Duration = .seconds(10)) async throws {
-        try await withBound(bound, "enforcer to become idle") { await enforcer.waitUntilIdle() }
+        try await withBound(bound, "enforcer to become idle") { await loop.wait() }
     }
 
     func watch(_ id: TaskID, maxRuntime: Duration? = nil, startedAt: Date? = nil) async throws -> TaskRecord {
@@ -112,7 +114,18 @@ struct Harness: Sendable {
         return record
     }
 
-    func record(_ id: TaskID) async -> TaskRecord? { await enforcer.record(id) }
+    /// The task's record as `status ID` answers it (`nil`: not tracked).
+    func record(_ id: TaskID) async -> TaskRecord? {
+        guard case .task(let record) = await enforcer.handle(.status(id), from: Self.requester) else { return nil }
+        return record
+    }
+
+    /// The stop attempts in flight at the loop's last wait; call after `enforcer.heartbeat()` (the hop onto the
+    /// actor here comes after that turn's wait).
+    func attemptsInFlight() async -> Int {
+        _ = await enforcer.counts()
+        return loop.stopsInFlight
+    }
 
     /// Waits (bounded) for the stand-in to have received `count` requests in all.
     @discardableResult

@@ -86,7 +86,12 @@ struct RecoveryTests {
             }
             #expect(error.code == .unavailable)
         }
-        #expect(await enforcer.record(id) == nil)
+        let status = await enforcer.handle(.status(id), from: Harness.requester)
+        guard case .failure(let notTracked) = status else {
+            Issue.record("the refused watch was kept: \(status)")
+            return
+        }
+        #expect(notTracked.code == .unknownTask)
     }
 
     /// Applies a second watch of `id` (what `handle` does first, in one turn of the actor), checks that it waits for

@@ -20,7 +20,7 @@ struct SQLiteStoreCloseTests {
         let check = try SQLiteConnection(path: store.path)
         #expect(try check.scalarInt("SELECT count(*) FROM tasks") == 1000)
         #expect(try check.scalarInt("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL") == 0)
-        #expect(try check.scalarInt("PRAGMA user_version") == 3)
+        #expect(try check.scalarInt("PRAGMA user_version") == Int64(SQLiteTaskWriter.schemaVersion))
         check.close()
     }
 }

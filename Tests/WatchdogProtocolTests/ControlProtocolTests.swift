@@ -66,6 +66,22 @@ struct ControlProtocolTests {
         #expect(code(line) == expected)
     }
 
+    @Test func extendTakesATaskIDAndAFiniteSpanAboveZero() throws {
+        #expect(try parse("extend \(idText) by=15min").get() == .extend(id, by: .seconds(900)))
+        #expect(ControlRequest.extend(id, by: .seconds(900)).requestLine.text == "extend \(id.rawValue) by=900s")
+        #expect(
+            try parse(ControlRequest.extend(id, by: .milliseconds(1500)).requestLine.text).get()
+                == .extend(id, by: .milliseconds(1500)))
+        for line in [
+            "extend \(idText)", "extend by=1h", "extend \(idText) 1h", "extend \(idText) by=1h by=2h",
+            "extend \(idText) by=0s", "extend \(idText) by=infinity", "extend \(idText) by=soon",
+            "extend \(idText) max-runtime=1h",
+        ] {
+            #expect(code(line) == .badRequest, "\(line)")
+        }
+        #expect(code("extend nope by=1h") == .invalidTaskID)
+    }
+
     @Test func invalidUTF8AndLength() {
         if case .failure(let error) = ControlProtocol.parse([0xFF, 0xFE]) {
             #expect(error.code == .badRequest)

@@ -41,14 +41,15 @@ struct WireContractTests {
             Issue.record("accepted an unknown verb")
             return
         }
-        #expect(error.message.hasSuffix("expected watch, stop, forget, status, list or a task ID"))
+        #expect(error.message.hasSuffix("expected watch, stop, forget, status, list, extend, release or a task ID"))
     }
 
     @Test(arguments: [
         ControlRequest.watch(id, maxRuntime: nil, startedAt: nil),
         .watch(id, maxRuntime: .seconds(5400), startedAt: Date(timeIntervalSince1970: 1_795_942_800.25)),
         .watch(id, maxRuntime: .milliseconds(1500), startedAt: nil),
-        .stop(id), .forget(id), .status(nil), .status(id), .list(nil), .list(.gaveUp),
+        .stop(id), .forget(id), .status(nil), .status(id), .list(nil), .list(.gaveUp), .extend(id, by: .seconds(90)),
+        .release,
     ])
     func renderedRequestsParseBack(_ request: ControlRequest) throws {
         #expect(try ControlProtocol.parse(request.requestLine.text).get() == request)
@@ -75,13 +76,25 @@ struct WireContractTests {
         watching.state = .watching
         watching.deadline = "2026-11-29T09:45:00.250Z"
         watching.maxRuntime = .seconds(2700)
+        watching.source = "socket"
+        watching.startedAt = "2026-11-29T08:30:00.000Z"
+        watching.maiaStatus = "RUNNING"
+        watching.warnedAt = "2026-11-29T09:40:00.250Z"
+        watching.extended = .seconds(600)
+        var stopped = task
+        stopped.state = .stopped
+        stopped.requestedBy = nil
+        stopped.source = "discovery"
+        stopped.maiaStatus = "ERRORED"
+        stopped.confirmedAt = "2026-11-29T09:02:00.000Z"
+        stopped.extended = .zero
         let daemon = DaemonReport(
             version: "0.1.0", uptimeSeconds: 5400,
             policy: .init(path: "/etc/maia-watchdog/policy.toml", loadedAt: "2026-11-29T07:30:00.000Z"),
             counts: Dictionary(uniqueKeysWithValues: TaskState.tracked.enumerated().map { ($1, $0) }), dryRun: false,
             api: .init(baseURL: "https://eu1.api.matillion.com/dpc", token: .failing), store: .init(recreated: 1))
         for reply in [
-            ControlReply.task(task), .tasks([task, watching]), .tasks([]), .daemon(daemon),
+            ControlReply.task(task), .tasks([task, watching, stopped]), .tasks([]), .daemon(daemon),
             .failure(ControlError(.notAllowed, "nope \u{1}")),
         ] {
             let decoded = try JSONDecoder().decode(ControlReply.self, from: Data(reply.jsonLine.utf8))

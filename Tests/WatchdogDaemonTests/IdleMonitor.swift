@@ -1,15 +1,21 @@
-import FoundationEssentials
-import Glibc
+import Foundation
 import Synchronization
+import TestSupport
 import WatchdogCore
 
-/// Tells whether the enforcer's loop is idle: waiting, nothing in flight, nothing due before a
-/// known instant. Tests wait on it (with a bound) instead of sleeping; production never waits.
-final class IdleMonitor: Sendable {
+import WatchdogDaemon
+
+/// Tells whether the enforcer's loop is idle: waiting, no stop attempt and no task read in flight, nothing due at
+/// the clock's current time. Tests wait on it (with a bound) instead of sleeping; passed to `EnforcerService` as
+/// its loop observer.
+final class IdleMonitor: EnforcerLoopObserver {
     private struct State {
-        var idle = false
-        /// While idle: the earliest wake-up (`nil`: none).
-        var idleUntil: Date?
+        var waiting = false
+        /// While waiting: the earliest wake-up (`nil`: none).
+        var waitingUntil: Date?
+        /// At the loop's last wait: the stop attempts and task reads in flight.
+        var stops = 0
+        var reads = 0
         var nextID: UInt64 = 0
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
     }
@@ -21,11 +27,16 @@ final class IdleMonitor: Sendable {
         self.clock = clock
     }
 
-    /// The loop is about to wait with nothing in flight; nothing is due before `until`.
-    func markIdle(until: Date?) {
+    /// The stop attempts in flight when the loop last went to sleep. Read it after a hop onto the enforcer's actor
+    /// that follows the turn in question (e.g. after `EnforcerService.heartbeat()`).
+    var stopsInFlight: Int { state.withLock { $0.stops } }
+
+    func loopWaits(until: Date?, stops: Int, reads: Int) {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.idle = true
-            state.idleUntil = until
+            state.waiting = true
+            state.waitingUntil = until
+            state.stops = stops
+            state.reads = reads
             guard Self.isIdle(state, now: clock.now()) else { return [] }
             defer { state.waiters = [:] }
             return Array(state.waiters.values)
@@ -33,13 +44,12 @@ final class IdleMonitor: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Work arrived or the loop woke.
-    func markBusy() {
-        state.withLock { $0.idle = false }
+    func loopWakes() {
+        state.withLock { $0.waiting = false }
     }
 
-    /// Wakes every waiter (shutdown).
-    func releaseAll() {
+    /// Wakes every waiter (shutdown): the loop will not wait again.
+    func loopEnds() {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             defer { state.waiters = [:] }
             return Array(state.waiters.values)
@@ -48,10 +58,10 @@ final class IdleMonitor: Sendable {
     }
 
     private static func isIdle(_ state: State, now: Date) -> Bool {
-        state.idle && (state.idleUntil.map { now < $0 } ?? true)
+        state.waiting && state.stops == 0 && state.reads == 0 && (state.waitingUntil.map { now < $0 } ?? true)
     }
 
-    /// Returns once the loop is idle, or when the calling task is cancelled.
+    /// Returns once the loop is idle, at shutdown, or when the calling task is cancelled.
     func wait() async {
         let id = state.withLock { state -> UInt64 in
             state.nextID += 1

@@ -19,11 +19,10 @@ extension Bench {
     func burst() async throws {
         let modes = options.burstConfirm.isEmpty ? BurstConfirm.allCases : options.burstConfirm
         let schedule = BurstSchedule(ratePerMinute: options.burstRate)
-        let standIn = self.standIn
-        recorder.reset { id in
-            // The first read after the 204 finds the task stopped (its createdAt is not read after the watch).
-            standIn.setTask(StandInTask(taskID: id, status: "STOPPED", createdAt: Date(), modifiedAt: Date()))
-        }
+        // A registered task becomes STOPPING at its 204 and STOPPED at the first read after it.
+        standIn.setStopProgress(.reads(0))
+        defer { standIn.setStopProgress(nil) }
+        recorder.reset()
         var runs: [BurstRun] = []
         if options.burstSequential {
             for (index, mode) in modes.enumerated() {
@@ -75,8 +74,7 @@ extension Bench {
         """
     }
 
-    /// Starts a daemon and watches the run's tasks, known to the stand-in as RUNNING (the recorder marks each
-    /// STOPPED at its stop call): started a minute ago, with a max-runtime that ends an intake budget from now, so
+    /// Starts a daemon and watches the run's tasks, known to the stand-in as RUNNING: started a minute ago, with a max-runtime that ends an intake budget from now, so
     /// every deadline passes at one instant.
     private func startBurst(confirm: Bool, index: Int) async throws -> StartedBurst {
         let count = options.burstTasks

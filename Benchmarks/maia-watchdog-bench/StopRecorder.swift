@@ -12,7 +12,6 @@ final class StopRecorder: @unchecked Sendable {
     private var readArrivals: [Arrival] = []
     private var stopsByBatch: [String: Int] = [:]
     private var readsByBatch: [String: Int] = [:]
-    private var afterStop: (@Sendable (String) -> Void)?
 
     /// The batch a task ID belongs to: its first 8 characters, in lower case.
     static func batch(of id: String) -> String { String(id.prefix(8)).lowercased() }
@@ -31,20 +30,17 @@ final class StopRecorder: @unchecked Sendable {
             readArrivals.append((id, at))
             readsByBatch[batch, default: 0] += 1
         }
-        let hook = isStop ? afterStop : nil
         condition.broadcast()
         condition.unlock()
-        hook?(id)
     }
 
-    /// Forgets every arrival, and sets what to do after each stop call from now on (e.g. mark the task stopped).
-    func reset(afterStop: (@Sendable (String) -> Void)? = nil) {
+    /// Forgets every arrival.
+    func reset() {
         condition.lock()
         arrivals.removeAll(keepingCapacity: true)
         readArrivals.removeAll(keepingCapacity: true)
         stopsByBatch = [:]
         readsByBatch = [:]
-        self.afterStop = afterStop
         condition.unlock()
     }
 

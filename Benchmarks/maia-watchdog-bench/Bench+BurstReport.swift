@@ -47,6 +47,11 @@ extension Bench {
         report.add(
             "burst", "\(label): reads during the stop window / after it",
             "\(reads.during.formatted()) / \(reads.after.formatted()) (\(run.readTasks.formatted()) tasks read)")
+        if run.confirm {
+            report.add(
+                "burst", "\(label): of the reads during it, in the second after a whole minute",
+                run.readsAtMinuteOpenings.formatted())
+        }
         if let lastRead = run.reads.last {
             let all = schedule.offset(of: run.stops.count + run.reads.count - 1)
             report.add(

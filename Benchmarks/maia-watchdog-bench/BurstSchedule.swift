@@ -48,6 +48,13 @@ struct BurstRun {
         return (during, reads.filter { $0 > last }.count)
     }
 
+    /// Reads inside the stop window that arrived less than a second after a whole minute from the first stop, when
+    /// the 60-second window lets a new burst go: more tokens at once than stops are waiting for (at most
+    /// `max_in_flight`), so waiting reads take the rest.
+    var readsAtMinuteOpenings: Int {
+        reads.filter { $0 > first + 1 && $0 <= last && ($0 - first).truncatingRemainder(dividingBy: 60) < 1 }.count
+    }
+
     /// The most requests (stops and reads) that arrived within any 60 seconds.
     var mostInAMinute: Int {
         let all = (stops + reads).sorted()

@@ -5,6 +5,9 @@
 # server that is the intake limit, installs wrk if missing, then runs every scenario against the
 # real daemon and prints a table (also written to .build-static/bench-results.md).
 # Takes about 10 minutes after the build; needs nothing else from the machine.
+# The burst scenario (5,000 stops under the 900/min rate limit, without and with confirming
+# reads, a daemon each at the same time) runs only when named, `Benchmarks/run.sh --only burst`:
+# about 11 minutes, most of it waiting on the rate limit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -6,14 +6,22 @@ import MaiaStandIn
 /// table. Start it with `Benchmarks/run.sh`, which builds everything in release first.
 /// The scenarios `--only` can pick.
 enum Scenario: String, ExpressibleByArgument, CaseIterable, Sendable {
-    case limits, start, intake, deadlines, dispatch
+    case limits, start, intake, deadlines, dispatch, burst
+}
+
+/// The burst scenario's runs: without and with `[confirm]`.
+enum BurstConfirm: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case off, on
 }
 
 @main
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "maia-watchdog-bench",
-        abstract: "Measure maia-watchdogd: intake, deadline precision, stop dispatch, footprint and start.")
+        abstract: """
+            Measure maia-watchdogd: intake, deadline precision, stop dispatch, footprint and start; and, with \
+            --only burst, stops under the rate limit with and without confirming reads.
+            """)
 
     @Option(help: "The maia-watchdogd binary to measure (a release build).")
     var daemon: String
@@ -33,6 +41,22 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Tasks whose deadlines pass at once in the stop-dispatch scenario.")
     var dispatchTasks = 20_000
 
+    @Option(help: "Tasks whose deadlines pass at once in the burst scenario.")
+    var burstTasks = 5_000
+
+    @Option(help: "The burst scenario's [api] max_requests_per_minute.")
+    var burstRate = 900
+
+    @Option(
+        help: """
+            The burst scenario's runs (repeatable): off ([confirm] enabled = false), on (enabled = true, \
+            first_check = "5s"); both by default, off first.
+            """)
+    var burstConfirm: [BurstConfirm] = []
+
+    @Flag(help: "Run the burst scenario's runs one after the other instead of at the same time (a daemon each).")
+    var burstSequential = false
+
     @Option(help: "Seconds of each idle window.")
     var idleSeconds = 60
 
@@ -45,7 +69,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(
         help: """
             Run only these scenarios (repeatable): limits (echo server), start (empty store), intake \
-            (with the footprint and the start at --tasks), deadlines, dispatch (with wrk).
+            (with the footprint and the start at --tasks), deadlines, dispatch (with wrk); burst (--burst-tasks \
+            deadlines at once under --burst-rate, about 11 minutes at the defaults, 17 with --burst-sequential: \
+            only when named here, never by default).
             """)
     var only: [Scenario] = []
 

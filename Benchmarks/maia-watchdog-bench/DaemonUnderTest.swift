@@ -13,13 +13,14 @@ final class DaemonUnderTest: @unchecked Sendable {
 
     var pid: Int32 { process.processIdentifier }
 
-    /// Starts the daemon and waits (at most 120 s) for `READY=1`.
+    /// Starts the daemon and waits (at most 120 s) for `READY=1`. Its sockets are `directory/{name}control.sock`
+    /// and `directory/{name}notify.sock`: daemons running at once need names of their own.
     static func start(
         binary: String, directory: String, policy: String, stateDirectory: String, credentials: String,
-        watchdogSeconds: Int? = nil, log: String
+        watchdogSeconds: Int? = nil, log: String, name: String = ""
     ) throws -> DaemonUnderTest {
-        let socketPath = "\(directory)/control.sock"
-        let notify = try NotifySocket(path: "\(directory)/notify.sock")
+        let socketPath = "\(directory)/\(name)control.sock"
+        let notify = try NotifySocket(path: "\(directory)/\(name)notify.sock")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["--policy", policy, "--socket", socketPath, "--state-dir", stateDirectory]

@@ -324,8 +324,8 @@ inside systemctl daemon-reload
 inside systemctl restart maia-watchdog
 check "the tracked tasks are still answered after the restarts" \
     bash -c "nsenter -t $container -a maia-watchdogctl --timeout 10 status >/dev/null"
-check "the first task's record survived the restarts (durable state under DynamicUser)" \
-    bash -c "nsenter -t $container -a maia-watchdogctl --timeout 10 --json status $task | grep -q '\"state\":\"stop_requested\"'"
+check "the first task's record survived the restarts (durable state under DynamicUser): stopped, confirmed" \
+    bash -c "nsenter -t $container -a maia-watchdogctl --timeout 10 --json status $task | grep -q '\"state\":\"stopped\"'"
 
 # 7. Stop: STOPPING, clean exit, the socket stays for the next start.
 inside systemctl stop maia-watchdog.service 2>/dev/null

@@ -63,7 +63,7 @@ extension Bench {
         base_url = "\(standIn.baseURL)"
         request_timeout = "15s"
         max_requests_per_minute = \(options.burstRate)
-        max_in_flight = 16
+        max_in_flight = \(options.burstInFlight)
 
         [confirm]
         enabled = \(confirm)

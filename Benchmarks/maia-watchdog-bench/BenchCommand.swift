@@ -47,6 +47,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "The burst scenario's [api] max_requests_per_minute.")
     var burstRate = 900
 
+    @Option(help: "The burst scenario's [api] max_in_flight.")
+    var burstInFlight = 16
+
     @Option(
         help: """
             The burst scenario's runs (repeatable): off ([confirm] enabled = false), on (enabled = true, \

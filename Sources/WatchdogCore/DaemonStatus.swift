@@ -18,10 +18,15 @@ public struct DaemonStatus: Sendable, Equatable {
     public var storeRecreated: Int
     /// When the breaker opened; `nil` while it is closed.
     public var breakerOpenedAt: Date?
+    /// `[discover] enabled`, and how the last pass went.
+    public var discoveryEnabled: Bool
+    public var discoveryLastPassAt: Date?
+    public var discoveryLastError: String?
 
     public init(
         version: String, uptimeSeconds: Int, policyPath: String, policyLoadedAt: Date, counts: [TaskState: Int],
-        dryRun: Bool, apiBaseURL: String, token: TokenHealth, storeRecreated: Int = 0, breakerOpenedAt: Date? = nil
+        dryRun: Bool, apiBaseURL: String, token: TokenHealth, storeRecreated: Int = 0, breakerOpenedAt: Date? = nil,
+        discoveryEnabled: Bool = false, discoveryLastPassAt: Date? = nil, discoveryLastError: String? = nil
     ) {
         self.version = version
         self.uptimeSeconds = uptimeSeconds
@@ -33,6 +38,9 @@ public struct DaemonStatus: Sendable, Equatable {
         self.token = token
         self.storeRecreated = storeRecreated
         self.breakerOpenedAt = breakerOpenedAt
+        self.discoveryEnabled = discoveryEnabled
+        self.discoveryLastPassAt = discoveryLastPassAt
+        self.discoveryLastError = discoveryLastError
     }
 }
 
@@ -49,6 +57,9 @@ extension DaemonReport {
             breaker: Breaker(
                 state: status.breakerOpenedAt == nil ? "closed" : "open",
                 openedAt: status.breakerOpenedAt.map(RFC3339.format), held: status.counts[.held] ?? 0),
+            discovery: Discovery(
+                enabled: status.discoveryEnabled, lastPassAt: status.discoveryLastPassAt.map(RFC3339.format),
+                lastError: status.discoveryLastError),
             store: Store(recreated: status.storeRecreated))
     }
 }

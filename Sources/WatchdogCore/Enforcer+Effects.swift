@@ -85,6 +85,19 @@ extension Enforcer {
         case expired(TaskRecord)
         /// A reload's allowlist no longer admits the task: it is no longer enforced.
         case noLongerAllowed(TaskRecord)
+        /// Discovery found a running task nobody tracked; it is watched now (event `discovered`).
+        case discovered(TaskRecord)
+        /// Discovery found a task whose stop Maia had confirmed running again; it is watched as a new run (event
+        /// `resumed`). `previous` is the `stopped` record it replaces.
+        case resumed(TaskRecord, previous: TaskRecord)
+        /// A list page failed; it is asked for again at `retryAt`, or (`nil`) the pass failed.
+        case pageFailed(Discovery.Page, ListOutcome, retryAt: Date?)
+        /// A list page held items whose IDs are no UUID: skipped.
+        case malformedListItems(Discovery.Page, [String])
+        /// A discovery pass ended.
+        case passEnded(Discovery.PassEnd, at: Date)
+        /// A page's answer for a pass that is no longer under way (a reload turned discovery off).
+        case latePage(Discovery.Page)
     }
 
     /// What the shell must do after an event: store, then start attempts, and log.
@@ -93,6 +106,8 @@ extension Enforcer {
         public var attempts: [Attempt] = []
         /// Task reads to start; unlike attempts they need no commit first.
         public var reads: [Read] = []
+        /// Discovery's list pages to ask for (at most one at a time).
+        public var pages: [Discovery.Page] = []
         public var notes: [Note] = []
 
         public init() {}

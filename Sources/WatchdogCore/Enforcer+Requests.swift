@@ -21,6 +21,7 @@ extension Enforcer {
                 return (.now(.failure(error)), effects)
             case .success(let record):
                 records[id] = record
+                tombstones[id] = nil
                 schedule(record)
                 effects.notes.append(.watched(record, by: requester))
                 let persist = persist(saving: record)
@@ -36,6 +37,7 @@ extension Enforcer {
             case .success(let (record, step)):
                 guard let step else { return (.now(.task(record)), effects) }
                 records[id] = record
+                tombstones[id] = nil
                 effects.notes.append(.stopRequested(record, by: requester))
                 if case .finish(.dryRun) = step { effects.notes.append(.wouldStop(record)) }
                 schedule(record)
@@ -49,7 +51,9 @@ extension Enforcer {
             record.state = .forgotten
             record.updatedAt = now
             effects.notes.append(.forgot(record, by: requester))
-            effects.persist = persist([], [id])
+            // The record stays on disk as the task's tombstone, so that discovery does not take it up again.
+            bury(record, now: now)
+            effects.persist = persist([record], [])
             return (.afterCommit(.task(record)), effects)
         case .status(let id?):
             guard let record = records[id] else {

@@ -17,16 +17,21 @@ public struct Enforcer: Sendable {
     public internal(set) var records = TaskTable()
     /// `[safety] max_stops`: holds back a burst of deadline-driven stops until a person looks.
     public internal(set) var breaker = Breaker()
+    /// `[discover]`: when to list Maia's running tasks, and how the last pass went.
+    public internal(set) var discovery: Discovery
     private var queue = DeadlineQueue()
     private var readQueue = DeadlineQueue()
+    /// Forgotten tasks that discovery leaves alone, until when (`retention` after the `forget`).
+    public internal(set) var tombstones: [TaskID: Date] = [:]
+    var tombstoneQueue = DeadlineQueue()
     /// Tasks whose attempt has been started and not yet answered.
     public private(set) var inFlight: Set<TaskID> = []
     /// Tasks whose read has been started and not yet answered.
     public private(set) var readsInFlight: Set<TaskID> = []
     /// Reads to send with a fresh token (the previous read was answered 401).
     private var freshTokenReads: Set<TaskID> = []
-    /// Due attempts wait for a free slot: no stop timer until an attempt finishes.
-    private var waitingForSlot = false
+    /// Due attempts wait for a free slot: no stop timer until an attempt finishes (and no read or list page starts).
+    var waitingForSlot = false
     /// Due reads wait for a free read slot: no read timer until a read finishes.
     private var waitingForReadSlot = false
     /// Watches not yet on disk, so that a concurrent watch of the same ID is answered only after the first.
@@ -36,17 +41,19 @@ public struct Enforcer: Sendable {
     /// `readsTasks`: whether Maia's tasks can be read (not in a dry run without credentials).
     public init(policy: Policy, readsTasks: Bool = true) {
         machine = TaskMachine(policy: policy, readsTasks: readsTasks)
+        discovery = Discovery(policy.discover)
     }
 
     public var policy: Policy { machine.policy }
 
-    /// When the shell must next call `timerFired`: the earliest deadline, attempt, read or expiry, or `nil` when
-    /// there is none. Due attempts (or reads) that wait for a slot arm nothing until `attemptFinished` (or
-    /// `readFinished`) frees one.
+    /// When the shell must next call `timerFired`: the earliest deadline, attempt, read, discovery page or expiry,
+    /// or `nil` when there is none. Due attempts (or reads) that wait for a slot arm nothing until `attemptFinished`
+    /// (or `readFinished`) frees one, and neither do reads and pages while stops wait.
     public var timer: Date? {
         let stops = waitingForSlot ? nil : queue.earliest
         let reads = waitingForReadSlot ? nil : readQueue.earliest
-        return [stops, reads].compactMap { $0 }.min()
+        let pages = waitingForSlot ? nil : discovery.timer
+        return [stops, reads, pages, tombstoneQueue.earliest].compactMap { $0 }.min()
     }
 
     // MARK: events
@@ -58,6 +65,13 @@ public struct Enforcer: Sendable {
         var effects = Effects()
         records.reserveCapacity(stored.count)
         for var record in stored {
+            guard record.state != .forgotten else {
+                // A tombstone: it lasts `retention` from the `forget`.
+                let expiry = record.updatedAt.adding(machine.policy.retention)
+                tombstones[record.id] = expiry
+                tombstoneQueue.push(record.id, at: expiry)
+                continue
+            }
             if machine.resume(&record, now: now) { effects.notes.append(.resumedInFlight(record)) }
             records[record.id] = record
         }
@@ -142,6 +156,8 @@ public struct Enforcer: Sendable {
             }
         }
         startDueReads(now: now, into: &effects)
+        startDuePage(now: now, into: &effects)
+        removing += expireTombstones(now: now)
         effects.persist = persist(saving, removing)
         return effects
     }
@@ -231,6 +247,7 @@ public struct Enforcer: Sendable {
         defer { pruneStaleEntries() }
         let wasEnabled = machine.policy.safety.maxStops > 0
         machine.policy = policy
+        discovery.configure(policy.discover, now: now)
         var effects = Effects()
         var saving: [TaskRecord] = []
         var removing: [TaskID] = []

@@ -20,6 +20,7 @@ extension Policy {
     ///   token audience    https://api.matillion.com
     ///   socket access     anyone the socket's file mode lets in
     ///   confirm stops     reads after 10s, doubling up to 1min; again after 5min; unconfirmed after 30min
+    ///   discovery         no: only tasks handed over are enforced
     /// ```
     public func summary(path: String) -> String {
         let rows: [(String, String)] = [
@@ -45,6 +46,7 @@ extension Policy {
             ("token audience", auth.audience),
             ("socket access", socketSummary),
             ("confirm stops", confirmSummary),
+            ("discovery", discoverSummary),
         ]
         let width = rows.map(\.0.count).max() ?? 0
         let lines = rows.map { label, value in
@@ -95,6 +97,15 @@ extension Policy {
         }
         return
             "reads after \(spans[0]), doubling up to \(spans[1]); again after \(spans[2]); unconfirmed after \(spans[3])"
+    }
+
+    private var discoverSummary: String {
+        guard discover.enabled else { return "no: only tasks handed over are enforced" }
+        let scope =
+            discover.projects.isEmpty
+            ? "every task the credentials can list"
+            : (discover.projects.count == 1 ? "project " : "projects ") + discover.projects.joined(separator: ", ")
+        return "every \(TimeSpan.finite(discover.interval)): \(scope)"
     }
 
     private var socketSummary: String {

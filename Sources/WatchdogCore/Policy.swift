@@ -114,6 +114,7 @@ public struct Policy: Sendable, Equatable {
     public var runtimeOrigin: RuntimeOrigin
     public var confirm: ConfirmConfiguration
     public var safety: SafetyConfiguration
+    public var discover: DiscoverConfiguration
 
     public init(
         maxRuntime: TimeSpan = .finite(.seconds(45 * 60)),
@@ -127,7 +128,8 @@ public struct Policy: Sendable, Equatable {
         socket: SocketConfiguration = .init(),
         runtimeOrigin: RuntimeOrigin = .createdAt,
         confirm: ConfirmConfiguration = .init(),
-        safety: SafetyConfiguration = .init()
+        safety: SafetyConfiguration = .init(),
+        discover: DiscoverConfiguration = .init()
     ) {
         self.maxRuntime = maxRuntime
         self.allow = allow
@@ -141,6 +143,7 @@ public struct Policy: Sendable, Equatable {
         self.runtimeOrigin = runtimeOrigin
         self.confirm = confirm
         self.safety = safety
+        self.discover = discover
     }
 
     /// The limit in force for `id` before any client-requested shortening.

@@ -52,6 +52,24 @@ public struct TaskMachine: Sendable {
         return .success(record)
     }
 
+    /// A running task that discovery found and nobody tracks (the allowlist admits it: the enforcer asked). It is
+    /// watched as a client's `watch` without `started-at=` would be, with `source = discovery` and nobody as the
+    /// requester; its origin comes from a task read (`createdAt`), whatever `runtime_origin` says. A `resumed` task
+    /// (its record was `stopped`, and it runs again) counts from `now`, without a read: Maia keeps the `createdAt`
+    /// of its first run.
+    public func discovered(_ id: TaskID, now: Date, resumed: Bool) -> TaskRecord {
+        var record = TaskRecord(
+            id: id, state: .watching, watchedAt: now, startedAt: now, deadline: nil, maxRuntime: nil, updatedAt: now,
+            requestedBy: Requester(uid: 0, pid: 0))
+        record.source = .discovery
+        applyLimit(to: &record)
+        if !resumed, readsTasks {
+            record.readPurpose = .origin
+            record.nextReadAt = now
+        }
+        return record
+    }
+
     /// The limit in force for `record`: the policy's, shortened (never lengthened) by the
     /// client's `max-runtime=`.
     public func limit(for record: TaskRecord) -> TimeSpan {

@@ -117,6 +117,8 @@ extension EnforcerService {
             logger.warning(
                 "task \(record.id) is no longer allowed by the policy; it is no longer enforced",
                 metadata: .event(.forget, task: record))
+        case .discovered, .resumed, .pageFailed, .malformedListItems, .passEnded, .latePage:
+            logDiscovery(note)
         }
     }
 

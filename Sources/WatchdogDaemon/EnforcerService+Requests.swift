@@ -132,7 +132,8 @@ extension EnforcerService {
             dryRun: enforcer.policy.dryRun,
             apiBaseURL: enforcer.policy.api.baseURL,
             token: await caller.tokenHealth(), storeRecreated: store.recreatedCount,
-            breakerOpenedAt: enforcer.breaker.openedAt)
+            breakerOpenedAt: enforcer.breaker.openedAt, discoveryEnabled: enforcer.policy.discover.enabled,
+            discoveryLastPassAt: enforcer.discovery.lastPassAt, discoveryLastError: enforcer.discovery.lastError)
     }
 
     /// Records per state, kept current by `TaskTable` (no walk over the records).

@@ -104,6 +104,9 @@ public actor EnforcerService: Service {
                     for read in effects.reads {
                         group.addTask { await self.read(read) }
                     }
+                    for page in effects.pages {
+                        group.addTask { await self.list(page) }
+                    }
                     if wake.isClosed { break }
                     await self.waitForWake()
                 }
@@ -163,6 +166,16 @@ public actor EnforcerService: Service {
         if let commit { await settle(commit) }
     }
 
+    /// One page of discovery's list, run as a child task of the loop's group.
+    private func list(_ page: Discovery.Page) async {
+        let outcome = await caller.list(page)
+        let error = enforcer.discovery.lastError
+        let commit = execute(enforcer.pageFinished(page, outcome: outcome, now: clock.now(), using: &rng))
+        if enforcer.discovery.lastError != error { reportChange() }
+        signal()
+        if let commit { await settle(commit) }
+    }
+
     // MARK: reload
 
     /// Applies a new, valid policy (see `Enforcer.reloaded`) and waits for its changes to be stored.
@@ -195,7 +208,8 @@ public actor EnforcerService: Service {
     }
 
     func reportChange() {
-        statusBoard.update(counts: counts(), breakerOpen: enforcer.breaker.isOpen)
+        statusBoard.update(
+            counts: counts(), breakerOpen: enforcer.breaker.isOpen, discoveryError: enforcer.discovery.lastError)
     }
 
     static func statusResult(_ outcome: StopOutcome) -> String {

@@ -9,6 +9,8 @@ import WatchdogProtocol
 public protocol MaiaCaller: Sendable {
     func stop(_ id: TaskID, freshToken: Bool) async -> StopOutcome
     func read(_ id: TaskID, freshToken: Bool) async -> ReadOutcome
+    /// One page of Maia's running tasks, for discovery.
+    func list(_ page: Discovery.Page) async -> ListOutcome
     /// For `status`: whether a usable token is held.
     func tokenHealth() async -> DaemonStatus.TokenHealth
 }
@@ -43,6 +45,38 @@ public struct MaiaAPICaller: MaiaCaller {
         case .failed(let reason):
             return .failed(reason: reason)
         }
+    }
+
+    public func list(_ page: Discovery.Page) async -> ListOutcome {
+        let endpoint = MaiaEndpoint<AgentTaskPage>.runningTasks(
+            page: page.number, size: page.size, projectID: page.project)
+        let outcome = await client.send(endpoint, freshToken: page.freshToken)
+        if case .succeeded(_, let listed) = outcome { return .page(Self.listed(listed)) }
+        switch Self.outcome(outcome, now: clock.now()) {
+        case .answered(let status, let notBefore, let detail):
+            return .answered(status: status, retryNotBefore: notBefore, detail: detail)
+        case .failed(let reason):
+            return .failed(reason: reason)
+        }
+    }
+
+    /// A page as discovery sees it: the running tasks (RUNNING, or a status the daemon does not know, treated
+    /// alike), with the IDs that are no UUID set apart.
+    static func listed(_ page: AgentTaskPage) -> ListedPage {
+        var running: [TaskID] = []
+        var malformed: [String] = []
+        for item in page.tasks {
+            switch item.status {
+            case .running, .unknown: break
+            case .stopping, .stopped, .errored: continue
+            }
+            guard let id = TaskID(item.taskID) else {
+                malformed.append(item.taskID)
+                continue
+            }
+            running.append(id)
+        }
+        return ListedPage(running: running, items: page.tasks.count, total: page.total, malformedIDs: malformed)
     }
 
     /// The daemon's view of a client outcome that arrived at `now`.
@@ -90,6 +124,10 @@ public struct DryRunCaller: MaiaCaller {
 
     public func read(_ id: TaskID, freshToken: Bool) async -> ReadOutcome {
         .failed(reason: "dry run without credentials: no task is read")
+    }
+
+    public func list(_ page: Discovery.Page) async -> ListOutcome {
+        .failed(reason: "dry run without credentials: no task can be listed")
     }
 
     public func tokenHealth() async -> DaemonStatus.TokenHealth { hasToken ? .ok : .missing }

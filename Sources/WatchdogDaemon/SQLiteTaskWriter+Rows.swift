@@ -84,7 +84,7 @@ extension SQLiteTaskWriter {
             return value
         }
         guard let id = row.text(0).flatMap({ TaskID($0) }),
-            let state = row.text(1).flatMap(TaskState.init(rawValue:)), state != .forgotten,
+            let state = row.text(1).flatMap(TaskState.init(rawValue:)),
             let watchedAt = date(2) ?? nil, let startedAt = date(3) ?? nil, let deadline = date(4),
             let maxRuntime = integer(5), let requested = integer(6), let attempts = integer(7) ?? nil,
             let status = integer(8), let updatedAt = date(10) ?? nil,

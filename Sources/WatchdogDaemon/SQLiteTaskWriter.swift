@@ -69,6 +69,10 @@ final class SQLiteTaskWriter: @unchecked Sendable {
         ALTER TABLE tasks ADD COLUMN warned_at REAL;
         ALTER TABLE tasks ADD COLUMN extended_us INTEGER NOT NULL DEFAULT 0;
         """,
+        // 4 → 5: the tables stay; rows in state 'forgotten' appear, the tombstones of forgotten tasks, which
+        // discovery leaves alone for `retention` from their updated_at. A build that knows schema 4 must refuse such
+        // a file as newer rather than read those rows as corrupt.
+        "-- tombstones: rows in state 'forgotten'",
     ]
 
     /// The schema version this build writes.

@@ -11,6 +11,7 @@ public final class StatusBoard: Sendable {
     private struct State {
         var counts: [TaskState: Int] = [:]
         var breakerOpen = false
+        var discoveryFailing = false
         var lastStop: String?
         var dirty = false
     }
@@ -28,10 +29,11 @@ public final class StatusBoard: Sendable {
         }
     }
 
-    func update(counts: [TaskState: Int], breakerOpen: Bool = false) {
+    func update(counts: [TaskState: Int], breakerOpen: Bool = false, discoveryError: String? = nil) {
         state.withLock {
             $0.counts = counts
             $0.breakerOpen = breakerOpen
+            $0.discoveryFailing = discoveryError != nil
             $0.dirty = true
         }
         changed.signal()
@@ -50,16 +52,25 @@ public final class StatusBoard: Sendable {
     func take() -> (text: String, changed: Bool) {
         state.withLock { state in
             defer { state.dirty = false }
-            return (Self.text(state.counts, state.lastStop, breakerOpen: state.breakerOpen), state.dirty)
+            return (Self.text(state), state.dirty)
         }
     }
 
-    public var text: String { state.withLock { Self.text($0.counts, $0.lastStop, breakerOpen: $0.breakerOpen) } }
+    public var text: String { state.withLock { Self.text($0) } }
 
-    /// `breaker open, held 3, watching 12, last stop 09:14:03 → 204`: an open breaker comes first.
-    static func text(_ counts: [TaskState: Int], _ lastStop: String?, breakerOpen: Bool = false) -> String {
+    private static func text(_ state: State) -> String {
+        text(
+            state.counts, state.lastStop, breakerOpen: state.breakerOpen, discoveryFailing: state.discoveryFailing)
+    }
+
+    /// `breaker open, held 3, watching 12, discovery failing, last stop 09:14:03 → 204`: an open breaker comes
+    /// first; a failed discovery pass shows until the next good one.
+    static func text(
+        _ counts: [TaskState: Int], _ lastStop: String?, breakerOpen: Bool = false, discoveryFailing: Bool = false
+    ) -> String {
         var text = StatusLine.text(counts: counts)
         if breakerOpen { text = "breaker open, " + text }
+        if discoveryFailing { text += ", discovery failing" }
         if let lastStop { text += ", last stop \(lastStop)" }
         return text
     }

@@ -30,6 +30,10 @@ public enum WatchdogEvent: String, Sendable, CaseIterable {
     case breakerOpen = "breaker_open"
     case held
     case breakerReleased = "breaker_released"
+    case discovered
+    case resumed
+    case discoveryFailed = "discovery_failed"
+    case discoveryPass = "discovery_pass"
 
     /// The stable journal MESSAGE_ID of each kind (see `systemd/maia-watchdog.catalog`). Never
     /// change one: operators filter on them.
@@ -60,6 +64,10 @@ public enum WatchdogEvent: String, Sendable, CaseIterable {
         case .breakerReleased: return "c53872a520b342c283b48e83ea62afb5"
         case .extended: return "823a242fd0724569ad9ef249a7c22271"
         case .deadlineWarning: return "b6bfdf1bdb6c4d058a025e7e88627f59"
+        case .discovered: return "dbed3870ac9d4ceab6edfa290c1a75ad"
+        case .resumed: return "b662876493ce4b16ae1babe0ebb61efd"
+        case .discoveryFailed: return "99706a4026c141b2956936086af7143c"
+        case .discoveryPass: return "3f0b1c8e6a2d4e97b5c4a1d09e7f2b63"
         }
     }
 

@@ -77,6 +77,34 @@ public struct DaemonReport: Sendable, Equatable, Decodable {
         }
     }
 
+    /// `[discover]`: whether it runs and how its last pass went.
+    public struct Discovery: Sendable, Equatable, Decodable {
+        public var enabled: Bool?
+        /// RFC 3339: when the last pass that did not fail ended; `nil` before any.
+        public var lastPassAt: String?
+        /// Why the last pass failed; `nil` when it did not.
+        public var lastError: String?
+
+        public init(enabled: Bool?, lastPassAt: String?, lastError: String?) {
+            self.enabled = enabled
+            self.lastPassAt = lastPassAt
+            self.lastError = lastError
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case enabled
+            case lastPassAt = "last_pass_at"
+            case lastError = "last_error"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            enabled = container.lenient(Bool.self, .enabled)
+            lastPassAt = container.lenient(String.self, .lastPassAt)
+            lastError = container.lenient(String.self, .lastError)
+        }
+    }
+
     /// The task store.
     public struct Store: Sendable, Equatable, Decodable {
         /// How many times the store file was found deleted or replaced and written afresh.
@@ -106,11 +134,12 @@ public struct DaemonReport: Sendable, Equatable, Decodable {
     public var dryRun: Bool?
     public var api: API?
     public var breaker: Breaker?
+    public var discovery: Discovery?
     public var store: Store?
 
     public init(
         version: String?, uptimeSeconds: Int?, policy: Policy?, counts: [TaskState: Int]?, dryRun: Bool?, api: API?,
-        breaker: Breaker? = nil, store: Store?
+        breaker: Breaker? = nil, discovery: Discovery? = nil, store: Store?
     ) {
         self.version = version
         self.uptimeSeconds = uptimeSeconds
@@ -119,11 +148,12 @@ public struct DaemonReport: Sendable, Equatable, Decodable {
         self.dryRun = dryRun
         self.api = api
         self.breaker = breaker
+        self.discovery = discovery
         self.store = store
     }
 
     private enum CodingKeys: String, CodingKey {
-        case version, policy, counts, api, breaker, store
+        case version, policy, counts, api, breaker, discovery, store
         case uptimeSeconds = "uptime_s"
         case dryRun = "dry_run"
     }
@@ -141,6 +171,7 @@ public struct DaemonReport: Sendable, Equatable, Decodable {
         dryRun = container.lenient(Bool.self, .dryRun)
         api = container.lenient(API.self, .api)
         breaker = container.lenient(Breaker.self, .breaker)
+        discovery = container.lenient(Discovery.self, .discovery)
         store = container.lenient(Store.self, .store)
     }
 }

@@ -186,6 +186,18 @@ struct JSONWriter {
         } else {
             raw("null")
         }
+        raw(",\"discovery\":")
+        if let discovery = daemon.discovery {
+            raw("{\"enabled\":")
+            bool(discovery.enabled)
+            raw(",\"last_pass_at\":")
+            optionalString(discovery.lastPassAt)
+            raw(",\"last_error\":")
+            optionalString(discovery.lastError)
+            raw("}")
+        } else {
+            raw("null")
+        }
         raw(",\"store\":")
         if let store = daemon.store {
             raw("{\"recreated\":")

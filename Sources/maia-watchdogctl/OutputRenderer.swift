@@ -95,6 +95,12 @@ enum OutputRenderer {
             let since = breaker.openedAt.map { " since \($0)" } ?? ""
             pairs.append(("breaker", (breaker.state ?? "-") + since + " (\(breaker.held ?? 0) held)"))
         }
+        if let discovery = daemon.discovery {
+            var text = discovery.enabled == true ? "on" : "off"
+            if let at = discovery.lastPassAt { text += ", last pass \(at)" }
+            if let error = discovery.lastError { text += ", failing: \(error)" }
+            pairs.append(("discovery", text))
+        }
         let counts = daemon.counts ?? [:]
         pairs.append(("tasks", String(counts.values.reduce(0, +))))
         for state in TaskState.allCases {

@@ -217,7 +217,7 @@ struct EnforcerTests {
             return
         }
         #expect(record.state == .forgotten)
-        #expect(forgot.persist?.removing == [id])
+        #expect(forgot.persist?.saving == [record], "the forgotten record stays on disk as the task's tombstone")
         var rng = SplitMix64(seed: 1)
         let late = enforcer.attemptFinished(id, outcome: accepted, now: t0.addingTimeInterval(62), using: &rng)
         #expect(late.notes == [.lateAnswer(id, accepted)])

@@ -9,7 +9,7 @@ struct PolicyParserTests {
     static let exampleTask = TaskID("0b6c9f6e-3c2f-4a63-9a43-2f0f5d1c7a11")!
     static let otherTask = TaskID("7d2a3c4e-1111-4222-8333-944455556666")!
 
-    /// The contract's example, verbatim, up to the sections not built yet (`[discover]`, `[safety]`, `[metrics]`).
+    /// The contract's example, verbatim, up to the section not built yet (`[metrics]`).
     static let contractExample = """
         max_runtime = "45min"          # systemd time span (90s, 45min, 1h 30min, 2d) or "infinity"
         allow = ["*"]                  # required: ["*"] or a list of task UUIDs; others get not_allowed
@@ -44,6 +44,7 @@ struct PolicyParserTests {
         [socket]
         allowed_uids = []              # empty: whoever the socket's file mode lets in
         allowed_gids = []
+        extend_uids = []               # who may `extend` and `release`; empty: nobody but root
 
         [confirm]                      # after a 204, read the task until Maia reports it stopped
         enabled = true
@@ -51,6 +52,17 @@ struct PolicyParserTests {
         max_interval = "1min"
         restop_after = "5min"          # still RUNNING this long after the 204: send the stop again
         give_up_after = "30min"        # not STOPPED/ERRORED by then: state stop_unconfirmed
+
+        [discover]                     # enforce on running tasks that nobody handed over
+        enabled = false
+        interval = "1min"
+        projects = []                  # projectId filter; empty: every task the credentials can list
+
+        [safety]
+        warn_before = "0s"             # > 0: log a deadline_warning this long before each deadline
+        max_extension = "0s"           # the most `extend` may add to one task, in total; 0: no extensions
+        max_stops = 0                  # > 0: more deadline stops than this within `window` opens the breaker
+        window = "10min"
         """
 
     /// The problems' `--check` lines, or `[]` when the policy is valid.
@@ -679,6 +691,7 @@ struct PolicyParserTests {
                   token audience    https://api.matillion.com
                   socket access     anyone the socket's file mode lets in
                   confirm stops     reads after 10s, doubling up to 1min; again after 5min; unconfirmed after 30min
+                  discovery         no: only tasks handed over are enforced
                 """)
         #expect(summary.split(separator: "\n").count <= 24)
     }
@@ -706,8 +719,46 @@ struct PolicyParserTests {
         #expect(summary.contains("retry backoff     up to 1s each time (full jitter)\n"))
         #expect(summary.contains("socket access     UIDs 0, 1000; GIDs 998\n"))
         #expect(
-            summary.hasSuffix(
-                "confirm stops     reads after 10s, doubling up to 1min; again after 5min; unconfirmed after 30min"))
+            summary.contains(
+                "confirm stops     reads after 10s, doubling up to 1min; again after 5min; unconfirmed after 30min\n"))
+        #expect(summary.hasSuffix("discovery         no: only tasks handed over are enforced"))
+    }
+
+    @Test("[discover]: interval, projects, and the summary's line")
+    func discoverSection() throws {
+        let valid = try policy(
+            """
+            allow = ["*"]
+            [discover]
+            enabled = true
+            interval = "5min"
+            projects = ["p-1", "p-2"]
+            """)
+        #expect(valid.discover == .init(enabled: true, interval: .seconds(300), projects: ["p-1", "p-2"]))
+        #expect(valid.discover.listings == ["p-1", "p-2"])
+        #expect(Policy.DiscoverConfiguration().listings == [nil])
+        #expect(valid.summary(path: "p").hasSuffix("discovery         every 5min: projects p-1, p-2"))
+        let unfiltered = try policy("allow = [\"*\"]\n[discover]\nenabled = true\n")
+        #expect(
+            unfiltered.summary(path: "p").hasSuffix("discovery         every 1min: every task the credentials can list"))
+        let problems = check(
+            """
+            allow = ["*"]
+            [discover]
+            interval = "500ms"
+            projects = ["a", 3, "a", "", "b c"]
+            enable = true
+            """)
+        #expect(
+            problems == [
+                "p.toml:3: discover.interval: must be at least 1s, got 500ms",
+                "p.toml:4: discover.projects[1]: expected a project ID (a string), got an integer",
+                #"p.toml:4: discover.projects[2]: lists project "a" twice"#,
+                #"p.toml:4: discover.projects[3]: must be a project ID without spaces or control characters, got """#,
+                #"p.toml:4: discover.projects[4]: must be a project ID without spaces or control characters, got "b c""#,
+                "p.toml:5: discover.enable: unknown key (did you mean enabled?)",
+            ])
+        #expect(check("allow = [\"*\"]\n[discover]\nprojects = \"p\"\ninterval = \"infinity\"\n").count == 2)
     }
 
     @Test func noRateLimitOnlyForALoopbackEndpoint() throws {

@@ -77,8 +77,12 @@ struct PolicySchemaTests {
         let manual = try String(
             contentsOf: Self.repository.appendingPathComponent("man/maia-watchdog.policy.5"), encoding: .utf8)
         let guide = try String(contentsOf: Self.repository.appendingPathComponent("docs/policy.md"), encoding: .utf8)
+        let lines = manual.split(separator: "\n")
         for key in PolicySchema.keys where key.name != "limits" {
-            let line = manual.split(separator: "\n").first { $0.hasPrefix(".It Ic \(key.name) ") }
+            // The key's entry in its own section (`.Sh [confirm]` up to the next `.Sh`): `enabled` is in two.
+            let heading = key.section.map { ".Sh [\($0)]" } ?? ".Sh TOP-LEVEL KEYS"
+            let section = lines.drop { $0 != heading }.dropFirst().prefix { !$0.hasPrefix(".Sh ") }
+            let line = section.first { $0.hasPrefix(".It Ic \(key.name) ") }
             guard let line else {
                 Issue.record("maia-watchdog.policy(5) has no entry for \(key.path)")
                 continue

@@ -135,7 +135,9 @@ public actor EnforcerService: Service {
     /// Sleeps until the enforcer's timer or a signal (new work, a finished attempt, shutdown).
     private func waitForWake() async {
         let timer = enforcer.timer
-        observer?.loopWaits(until: timer, stops: enforcer.inFlight.count, reads: enforcer.readsInFlight.count)
+        observer?.loopWaits(
+            until: timer, stops: enforcer.inFlight.count, reads: enforcer.readsInFlight.count,
+            pages: enforcer.discovery.isListing ? 1 : 0)
         let clock = self.clock
         let wake = self.wake
         await withTaskGroup(of: Void.self) { group in

@@ -68,11 +68,3 @@ struct BreakerIntegrationTests {
         }
     }
 }
-
-extension Sequence where Element: Sendable {
-    fileprivate func asyncMap<T>(_ transform: (Element) async -> T) async -> [T] {
-        var results: [T] = []
-        for element in self { results.append(await transform(element)) }
-        return results
-    }
-}

@@ -5,7 +5,7 @@ import WatchdogCore
 
 import WatchdogDaemon
 
-/// Tells whether the enforcer's loop is idle: waiting, no stop attempt and no task read in flight, nothing due at
+/// Tells whether the enforcer's loop is idle: waiting, no stop attempt, task read or list page in flight, nothing due at
 /// the clock's current time. Tests wait on it (with a bound) instead of sleeping; passed to `EnforcerService` as
 /// its loop observer.
 final class IdleMonitor: EnforcerLoopObserver {
@@ -16,6 +16,7 @@ final class IdleMonitor: EnforcerLoopObserver {
         /// At the loop's last wait: the stop attempts and task reads in flight.
         var stops = 0
         var reads = 0
+        var pages = 0
         var nextID: UInt64 = 0
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
     }
@@ -31,12 +32,13 @@ final class IdleMonitor: EnforcerLoopObserver {
     /// that follows the turn in question (e.g. after `EnforcerService.heartbeat()`).
     var stopsInFlight: Int { state.withLock { $0.stops } }
 
-    func loopWaits(until: Date?, stops: Int, reads: Int) {
+    func loopWaits(until: Date?, stops: Int, reads: Int, pages: Int) {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.waiting = true
             state.waitingUntil = until
             state.stops = stops
             state.reads = reads
+            state.pages = pages
             guard Self.isIdle(state, now: clock.now()) else { return [] }
             defer { state.waiters = [:] }
             return Array(state.waiters.values)
@@ -58,7 +60,7 @@ final class IdleMonitor: EnforcerLoopObserver {
     }
 
     private static func isIdle(_ state: State, now: Date) -> Bool {
-        state.waiting && state.stops == 0 && state.reads == 0 && (state.waitingUntil.map { now < $0 } ?? true)
+        state.waiting && state.stops == 0 && state.reads == 0 && state.pages == 0 && (state.waitingUntil.map { now < $0 } ?? true)
     }
 
     /// Returns once the loop is idle, at shutdown, or when the calling task is cancelled.

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import MaiaClient
 import MaiaStandIn
 import ServiceLifecycle
 import TestSupport
@@ -41,8 +40,10 @@ struct ClientReloadTests {
     }
 
     /// The daemon's own Maia wiring against the stand-in, with the enforcer and the reload, on a manual clock.
+    /// The services run are the enforcer and the wiring's own (with client credentials, the token refresh); the token
+    /// endpoint answers `tokenAnswer` from the start when given.
     static func with(
-        policy: Policy, clientCredentials: Bool = false, seed: UInt64 = 1,
+        policy: Policy, clientCredentials: Bool = false, tokenAnswer: TokenAnswer? = nil, seed: UInt64 = 1,
         _ body: @Sendable (Wired) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory.make()
@@ -51,6 +52,7 @@ struct ClientReloadTests {
             in: directory, token: StandInWithToken.randomToken("reload-token"),
             tokenEndpoint: clientCredentials ? .init(clientID: clientID, clientSecret: secret) : nil)
         let standIn = fixture.standIn
+        if let tokenAnswer { standIn.setDefaultTokenAnswer(tokenAnswer) }
         let clock = ManualClock()
         let logger = LogRecorder().logger()
         var policy = policy
@@ -73,8 +75,10 @@ struct ClientReloadTests {
         let reloader = PolicyReloadService(
             path: policyPath, forceDryRun: false, enforcer: enforcer, notifier: RecordingNotifier(), logger: logger,
             reloadClient: maia.reload)
+        let services: [any Service] = [enforcer] + maia.services
         let group = ServiceGroup(
-            configuration: .init(services: [.init(service: enforcer)], gracefulShutdownSignals: [], logger: logger))
+            configuration: .init(
+                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [], logger: logger))
         let wired = Wired(
             standIn: standIn, clock: clock, enforcer: enforcer, loop: loop, maia: maia, reloader: reloader,
             policyPath: policyPath)
@@ -112,7 +116,9 @@ struct ClientReloadTests {
     }
 
     /// Bug: the client-credentials provider kept the `[retry]` of the start. After a reload, the next failure's
-    /// backoff is drawn from the new curve: exactly, on the manual clock and the seeded generator.
+    /// backoff is drawn from the new curve: exactly, on the manual clock and the seeded generator, seen from outside as
+    /// the daemon's token refresh sees it: each failed request at the stand-in's token endpoint, then the refresh
+    /// asleep on the clock until the next try, and the next request once the clock reaches it.
     @Test func tokenBackoffFollowsReloadedRetrySection() async throws {
         let seed: UInt64 = 5
         let before = RetrySchedule(initialBackoff: .seconds(1), maxBackoff: .seconds(1), multiplier: 2)
@@ -122,16 +128,15 @@ struct ClientReloadTests {
             $0.retry.maxBackoff = before.maxBackoff
             $0.retry.multiplier = before.multiplier
         }
-        try await Self.with(policy: policy, clientCredentials: true, seed: seed) { w in
-            let tokens = try #require(w.maia.tokens)
-            w.standIn.setDefaultTokenAnswer(.fail(.status(503)))
+        try await Self.with(policy: policy, clientCredentials: true, tokenAnswer: .fail(.status(503)), seed: seed) {
+            w in
             var rng = SplitMix64(seed: seed)
 
-            // Failure 1 under the start's [retry].
+            // Failure 1, at the start, under the start's [retry].
             let first = w.clock.now()
-            await #expect(throws: TokenError.self) { try await tokens.token() }
+            _ = try await w.standIn.waitForRequests(count: 1, kind: .token, timeout: .seconds(15))
             let firstUntil = first.addingTimeInterval(before.delay(afterAttempt: 1, using: &rng).timeInterval)
-            #expect(try await Self.backingOffUntil(tokens) == firstUntil)
+            #expect(try await Self.nextTry(w.clock) == firstUntil)
 
             try await w.reload(
                 """
@@ -144,27 +149,29 @@ struct ClientReloadTests {
                 """)
             #expect(await w.enforcer.policy.retry.initialBackoff == .seconds(7))
 
-            // Failure 2 under the reloaded [retry]: cap min(300 s, 7 s × 3) = 21 s instead of the old 1 s.
+            // Failure 2, once the backoff is over, under the reloaded [retry]: cap min(300 s, 7 s × 3) = 21 s instead
+            // of the old 1 s.
             w.clock.advance(to: firstUntil)
             let second = w.clock.now()
-            await #expect(throws: TokenError.self) { try await tokens.token() }
-            #expect(w.standIn.tokenRequests.count == 2)
+            _ = try await w.standIn.waitForRequests(count: 2, kind: .token, timeout: .seconds(15))
             let secondUntil = second.addingTimeInterval(after.delay(afterAttempt: 2, using: &rng).timeInterval)
-            let actual = try await Self.backingOffUntil(tokens)
+            let actual = try await Self.nextTry(w.clock)
             #expect(
                 actual == secondUntil,
                 "backoff \(actual.timeIntervalSince(second)) s, expected \(secondUntil.timeIntervalSince(second)) s")
+
+            // The third request goes out when the clock gets there, and only then.
+            #expect(w.standIn.tokenRequests.count == 2)
+            w.clock.advance(to: actual)
+            _ = try await w.standIn.waitForRequests(count: 3, kind: .token, timeout: .seconds(15))
         }
     }
 
-    /// The instant a provider that is backing off gives for its next try.
-    static func backingOffUntil(_ tokens: any TokenProvider) async throws -> Date {
-        do throws(TokenError) {
-            _ = try await tokens.token()
-        } catch {
-            if case .backingOff(_, _, let until) = error { return until }
-            throw error
-        }
-        throw HarnessError.unexpected("a token during the backoff")
+    /// The instant the token refresh sleeps until after a failure: its next try. The enforcer, with no task, does not
+    /// sleep on the clock, so the refresh is the one sleeper; it sleeps once the failure has been handled.
+    static func nextTry(_ clock: ManualClock) async throws -> Date {
+        try await withBound(.seconds(15), "the token refresh to wait for its next try") { await clock.waitForSleeper() }
+        #expect(clock.sleeperCount == 1)
+        return try #require(clock.earliestDeadline)
     }
 }

@@ -9,12 +9,17 @@ import WatchdogProtocol
 
 @testable import WatchdogDaemon
 
-/// A reload reaches the Maia client as the daemon wires it (`Daemon.makeMaia`): the connection pool follows
-/// `[api] max_in_flight`, the token provider's backoff follows `[retry]`.
+/// A reload reaches the Maia client as the daemon wires it (`Daemon.makeMaia`, `Daemon.reloadOutsideEnforcer`): the
+/// connection pool follows `[api] max_in_flight`, and so do the descriptors the control socket leaves free for it;
+/// the token provider's backoff follows `[retry]`.
 @Suite("Reload reaches the Maia client")
 struct ClientReloadTests {
     static let clientID = "reload-client"
     static let secret = "reload-s3cr3t-\(UInt64.random(in: 0...UInt64.max))"
+    /// The open-file limit the control connections' limits are computed for: small enough that Maia's pool decides
+    /// them. With nothing else open, the cap is the least of half of it (150) and what the headroom (64) and the pool
+    /// leave.
+    static let descriptorLimit = 300
 
     struct Wired: Sendable {
         let standIn: MaiaStandIn
@@ -22,6 +27,7 @@ struct ClientReloadTests {
         let enforcer: EnforcerService
         let loop: IdleMonitor
         let maia: Daemon.MaiaWiring
+        let control: ControlSocketService
         let reloader: PolicyReloadService
         let policyPath: String
 
@@ -72,16 +78,20 @@ struct ClientReloadTests {
             caller: maia.caller, store: InMemoryTaskStore([]), random: SplitMix64(seed: seed), logger: logger,
             observer: loop)
         try await enforcer.restore()
+        let control = ControlSocketService(
+            listener: try await ControlSocketListener.bind(path: "\(directory)/control.sock"), enforcer: enforcer,
+            limits: .standard(descriptorLimit: Self.descriptorLimit, inUse: 0, pooledFor: policy), logger: logger)
         let reloader = PolicyReloadService(
             path: policyPath, forceDryRun: false, enforcer: enforcer, notifier: RecordingNotifier(), logger: logger,
-            reloadClient: maia.reload)
-        let services: [any Service] = [enforcer] + maia.services
+            reloadClient: Daemon.reloadOutsideEnforcer(
+                maia: maia, control: control, descriptorLimit: Self.descriptorLimit, inUse: 0))
+        let services: [any Service] = [enforcer, control] + maia.services
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: [], logger: logger))
         let wired = Wired(
-            standIn: standIn, clock: clock, enforcer: enforcer, loop: loop, maia: maia, reloader: reloader,
-            policyPath: policyPath)
+            standIn: standIn, clock: clock, enforcer: enforcer, loop: loop, maia: maia, control: control,
+            reloader: reloader, policyPath: policyPath)
         try await runServices(group) {
             try await body(wired)
         } cleanUp: {
@@ -112,6 +122,26 @@ struct ClientReloadTests {
             #expect(spread < .seconds(3), "the fourth stop reached Maia \(spread) after the first")
             try await withBound(.seconds(15), "enforcer to become idle") { await w.loop.wait() }
             for id in ids { #expect(await w.state(of: id) == .stopRequested) }
+        }
+    }
+
+    /// Bug: the descriptors left free for Maia's pool were counted once, from the start's `max_in_flight`, so after a
+    /// reload that grew the pool the control socket still admitted connections into the descriptors the pool now
+    /// needs. The limits follow each reload, both ways.
+    @Test func raisingMaxInFlightByReloadGrowsTheDescriptorReserve() async throws {
+        try await Self.with(policy: Harness.policy { $0.api.maxInFlight = 16 }) { w in
+            // 33 pooled: 300 - 64 - 33 leaves 203, so half the limit decides.
+            #expect(w.control.limits == .standard(descriptorLimit: Self.descriptorLimit, reserve: 33))
+            #expect(w.control.limits.maximum == 150)
+
+            try await w.reload("allow = [\"*\"]\n[api]\nmax_in_flight = 100\n")
+            #expect(await w.enforcer.policy.api.maxInFlight == 100)
+            // 201 pooled: 300 - 64 - 201 leaves 35.
+            #expect(w.control.limits == .standard(descriptorLimit: Self.descriptorLimit, reserve: 201))
+            #expect(w.control.limits.maximum == 35)
+
+            try await w.reload("allow = [\"*\"]\n[api]\nmax_in_flight = 1\n")
+            #expect(w.control.limits.maximum == 150)
         }
     }
 

@@ -166,12 +166,19 @@ public final class RateLimiter: Sendable {
         self.state.withLock { $0.lanes[lane.rawValue].count }
     }
 
+    // MARK: for tests (`@_spi(Testing) import MaiaClient`)
+
+    // A test that moves the clock must first know every caller is in line, and a caller that asks gives no other
+    // sign: it may be let through at once or queued, and a queued caller that is not the timekeeper does not touch
+    // the clock. `queued` and `queued(in:)` (which stay public, for metrics) can only be polled; this count is the
+    // event to wait on. Behind SPI so that it is no part of the module's API.
+
     /// Calls that have asked so far (let through or queued).
-    public var arrivals: UInt64 { self.state.withLock { $0.nextArrival } }
+    @_spi(Testing) public var arrivals: UInt64 { self.state.withLock { $0.nextArrival } }
 
     /// Returns once `count` calls in all have asked (let through or queued), or when the calling task is cancelled.
     /// For tests, which wait on this event for every caller to be in line before they move the clock.
-    public func waitForArrivals(_ count: UInt64) async {
+    @_spi(Testing) public func waitForArrivals(_ count: UInt64) async {
         let id = self.state.withLock { state -> UInt64 in
             state.nextArrivalWaiter += 1
             return state.nextArrivalWaiter

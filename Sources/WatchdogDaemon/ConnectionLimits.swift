@@ -1,3 +1,5 @@
+import WatchdogCore
+
 /// How many control connections the daemon keeps open, and for how long an idle one.
 ///
 /// A flood of local connections must not lock legitimate clients out nor starve the daemon of descriptors (the
@@ -34,5 +36,17 @@ public struct ConnectionLimits: Sendable, Equatable {
         let room = descriptorLimit - inUse - headroom - reserve
         return ConnectionLimits(
             maximum: max(4, min(4096, descriptorLimit / 2, room)), perProcess: 64, idleTimeout: .seconds(60))
+    }
+}
+
+extension ConnectionLimits {
+    /// ``standard(descriptorLimit:inUse:reserve:)`` with Maia's connection pool for `policy` as the reserve
+    /// (``Daemon/connections(_:)``: 2 × `[api] max_in_flight` + 1). A reload resizes that pool, so the daemon computes
+    /// these limits at start and again at every reload (`Daemon.reloadOutsideEnforcer`); reserving once for the
+    /// largest pool the validator allows is no answer, as it allows any `max_in_flight` from 1 up.
+    /// When a reload shrinks `maximum` below the connections open, none is closed for it; new ones make room or are
+    /// refused as at the cap until enough have gone.
+    static func standard(descriptorLimit: Int, inUse: Int, pooledFor policy: Policy) -> ConnectionLimits {
+        standard(descriptorLimit: descriptorLimit, inUse: inUse, reserve: Daemon.connections(policy))
     }
 }

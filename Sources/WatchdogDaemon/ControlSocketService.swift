@@ -14,16 +14,21 @@ public struct ControlSocketService: Service {
     let listener: ControlSocketListener
     let enforcer: EnforcerService
     let logger: Logger
-    let limits: ConnectionLimits
-    private let connections = Connections()
+    private let connections: Connections
 
     /// The open connections, shared by the connections' tasks.
     private final class Connections: Sendable {
         let table = Mutex(ConnectionTable<any Channel>())
+        /// Replaced by a reload that resizes Maia's connection pool (``setLimits(_:)``).
+        let limits: Mutex<ConnectionLimits>
         /// Refusals and connections closed to make room so far; the first and every 100th of each are logged, so a
         /// flood does not flood the journal.
         let refused = Atomic<Int>(0)
         let evicted = Atomic<Int>(0)
+
+        init(limits: ConnectionLimits) {
+            self.limits = Mutex(limits)
+        }
     }
 
     public init(
@@ -31,8 +36,18 @@ public struct ControlSocketService: Service {
     ) {
         self.listener = listener
         self.enforcer = enforcer
-        self.limits = limits
+        self.connections = Connections(limits: limits)
         self.logger = logger
+    }
+
+    /// The limits new connections are admitted under.
+    var limits: ConnectionLimits { connections.limits.withLock { $0 } }
+
+    /// Admits new connections under `limits` from now on (a reload changed the descriptors Maia's pool may take).
+    /// Connections already open stay open; while more are open than `limits` allows, new ones make room or are
+    /// refused as at the cap.
+    func setLimits(_ limits: ConnectionLimits) {
+        connections.limits.withLock { $0 = limits }
     }
 
     public func run() async throws {

@@ -22,8 +22,6 @@ extension Daemon {
         /// Whether tasks can be read (there are credentials; a dry run still reads).
         var readsTasks = true
         var services: [any Service] = []
-        /// The token provider, `nil` in a dry run (for tests).
-        var tokens: (any TokenProvider)?
         /// Applies the reloadable keys the client reads: `[api] max_in_flight` (the connection pool) and `[retry]`
         /// (the token provider's backoff). Called by the reload before the enforcer gets the policy, so that more
         /// attempts in flight never wait for a connection.
@@ -138,7 +136,7 @@ extension Daemon {
                 tokens: tokens),
             clock: clock, health: health)
         return MaiaWiring(
-            caller: caller, services: services, tokens: tokens,
+            caller: caller, services: services,
             reload: { policy in
                 await http.setMaxConnections(Self.connections(policy))
                 await provider?.setBackoff(RetrySchedule(policy.retry))

@@ -101,8 +101,9 @@ public enum Daemon {
         } catch {
             return failStart(error, notifier, logger)
         }
-        let limits = ConnectionLimits.standard(
-            descriptorLimit: DescriptorLimit.current, inUse: DescriptorLimit.inUse, reserve: Self.connections(policy))
+        let descriptorLimit = DescriptorLimit.current
+        let inUse = DescriptorLimit.inUse
+        let limits = ConnectionLimits.standard(descriptorLimit: descriptorLimit, inUse: inUse, pooledFor: policy)
         logger.info(
             "control connections: at most \(limits.maximum), \(limits.perProcess) per process, closed after \(limits.idleTimeout) idle"
         )
@@ -111,12 +112,15 @@ public enum Daemon {
                 "the open-file limit \(DescriptorLimit.current) leaves room for only \(limits.maximum) control connections; raise LimitNOFILE="
             )
         }
+        let control = ControlSocketService(listener: listener, enforcer: enforcer, limits: limits, logger: logger)
         var services: [any Service] = [
             enforcer,
-            ControlSocketService(listener: listener, enforcer: enforcer, limits: limits, logger: logger),
+            control,
             PolicyReloadService(
                 path: options.policyPath, forceDryRun: options.dryRun, enforcer: enforcer, notifier: notifier,
-                logger: logger, reloadClient: maia.reload),
+                logger: logger,
+                reloadClient: reloadOutsideEnforcer(
+                    maia: maia, control: control, descriptorLimit: descriptorLimit, inUse: inUse)),
             StatusService(board: enforcer.statusBoard, notifier: notifier),
         ]
         if let interval = SystemdWatchdog.interval() {
@@ -154,6 +158,19 @@ public enum Daemon {
         await store.close()
         logger.notice("maia-watchdogd stopped", metadata: ["event": .string(WatchdogEvent.stopping.rawValue)])
         return ExitStatus.success
+    }
+
+    /// What a reload applies before the enforcer gets the new policy: the Maia client's keys (``MaiaWiring/reload``:
+    /// the connection pool, the token backoff), then the control connections' limits, whose descriptor reserve is
+    /// that pool's new size. `descriptorLimit` and `inUse` are as counted at start (Maia's pool had not opened a
+    /// connection then: its descriptors are the reserve, never part of `inUse`).
+    static func reloadOutsideEnforcer(
+        maia: MaiaWiring, control: ControlSocketService, descriptorLimit: Int, inUse: Int
+    ) -> @Sendable (Policy) async -> Void {
+        { policy in
+            await maia.reload(policy)
+            control.setLimits(.standard(descriptorLimit: descriptorLimit, inUse: inUse, pooledFor: policy))
+        }
     }
 
     /// The socket passed by systemd (`LISTEN_FDS`), else `--socket`.

@@ -20,8 +20,9 @@ import WatchdogProtocol
 /// **Group commit.** `submit` appends its operations to a pending list and returns the pending
 /// batch's `StoreCommit`. The queue drains the list in batches: everything pending when a batch
 /// starts goes into one transaction, and its commit completes once that transaction has
-/// committed (or with its error). While one fsync runs, new operations pile up for the next batch, so a burst of
-/// thousands of watches costs a handful of fsyncs, and no reply waits for more than about two.
+/// committed (or with its error), so one handle stands for one transaction. While one fsync runs, new operations pile
+/// up for the next batch, so a burst of thousands of watches costs a handful of fsyncs, and no reply waits for more
+/// than about two. (The tests hold the file's write lock from a second connection to see that from outside.)
 ///
 /// **Order.** `submit` queues synchronously, so two writes made one after the other by the
 /// enforcer actor reach the file in that order, whatever else runs concurrently.
@@ -40,7 +41,6 @@ public final class SQLiteTaskStore: TaskStore {
     private let queue: DispatchQueue
     private let writer: SQLiteTaskWriter
     private let pending = Mutex(Pending())
-    private let transactions = Atomic<Int>(0)
     private let recreations = Atomic<Int>(0)
     private let logger: Logger
 
@@ -119,9 +119,6 @@ public final class SQLiteTaskStore: TaskStore {
         }
     }
 
-    /// How many transactions have committed (or failed): fewer than the writes when grouped.
-    public var transactionCount: Int { transactions.load(ordering: .relaxed) }
-
     /// How many times the file was found deleted or replaced and the store written afresh.
     public var recreatedCount: Int { recreations.load(ordering: .relaxed) }
 
@@ -157,21 +154,9 @@ public final class SQLiteTaskStore: TaskStore {
                 try recreateIfReplaced()
                 try writer.commit(operations)
             }
-            transactions.wrappingAdd(1, ordering: .relaxed)
             commit.complete(result.mapError { $0 as any Error })
         }
     }
-
-    // MARK: test support
-
-    /// Runs `body` on the store's queue, holding it: writes submitted meanwhile wait and then go
-    /// into one batch. For tests of the group commit.
-    func withQueueHeld(_ body: @escaping @Sendable () -> Void) {
-        queue.async { body() }
-    }
-
-    /// Writes queued and not yet taken into a batch.
-    var pendingCount: Int { pending.withLock { $0.operations.count } }
 
     private static func createDirectory(_ directory: String) throws(TaskStoreError) {
         var info = stat()

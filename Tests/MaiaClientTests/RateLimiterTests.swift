@@ -1,5 +1,5 @@
 import Foundation
-import MaiaClient
+@_spi(Testing) import MaiaClient
 import MaiaStandIn
 import Synchronization
 import TestSupport

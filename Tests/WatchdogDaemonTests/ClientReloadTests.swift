@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import MaiaClient
 import MaiaStandIn
 import ServiceLifecycle
 import TestSupport
@@ -10,12 +9,17 @@ import WatchdogProtocol
 
 @testable import WatchdogDaemon
 
-/// A reload reaches the Maia client as the daemon wires it (`Daemon.makeMaia`): the connection pool follows
-/// `[api] max_in_flight`, the token provider's backoff follows `[retry]`.
+/// A reload reaches the Maia client as the daemon wires it (`Daemon.makeMaia`, `Daemon.reloadOutsideEnforcer`): the
+/// connection pool follows `[api] max_in_flight`, and so do the descriptors the control socket leaves free for it;
+/// the token provider's backoff follows `[retry]`.
 @Suite("Reload reaches the Maia client")
 struct ClientReloadTests {
     static let clientID = "reload-client"
     static let secret = "reload-s3cr3t-\(UInt64.random(in: 0...UInt64.max))"
+    /// The open-file limit the control connections' limits are computed for: small enough that Maia's pool decides
+    /// them. With nothing else open, the cap is the least of half of it (150) and what the headroom (64) and the pool
+    /// leave.
+    static let descriptorLimit = 300
 
     struct Wired: Sendable {
         let standIn: MaiaStandIn
@@ -23,6 +27,7 @@ struct ClientReloadTests {
         let enforcer: EnforcerService
         let loop: IdleMonitor
         let maia: Daemon.MaiaWiring
+        let control: ControlSocketService
         let reloader: PolicyReloadService
         let policyPath: String
 
@@ -41,8 +46,10 @@ struct ClientReloadTests {
     }
 
     /// The daemon's own Maia wiring against the stand-in, with the enforcer and the reload, on a manual clock.
+    /// The services run are the enforcer and the wiring's own (with client credentials, the token refresh); the token
+    /// endpoint answers `tokenAnswer` from the start when given.
     static func with(
-        policy: Policy, clientCredentials: Bool = false, seed: UInt64 = 1,
+        policy: Policy, clientCredentials: Bool = false, tokenAnswer: TokenAnswer? = nil, seed: UInt64 = 1,
         _ body: @Sendable (Wired) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory.make()
@@ -51,6 +58,7 @@ struct ClientReloadTests {
             in: directory, token: StandInWithToken.randomToken("reload-token"),
             tokenEndpoint: clientCredentials ? .init(clientID: clientID, clientSecret: secret) : nil)
         let standIn = fixture.standIn
+        if let tokenAnswer { standIn.setDefaultTokenAnswer(tokenAnswer) }
         let clock = ManualClock()
         let logger = LogRecorder().logger()
         var policy = policy
@@ -70,14 +78,20 @@ struct ClientReloadTests {
             caller: maia.caller, store: InMemoryTaskStore([]), random: SplitMix64(seed: seed), logger: logger,
             observer: loop)
         try await enforcer.restore()
+        let control = ControlSocketService(
+            listener: try await ControlSocketListener.bind(path: "\(directory)/control.sock"), enforcer: enforcer,
+            limits: .standard(descriptorLimit: Self.descriptorLimit, inUse: 0, pooledFor: policy), logger: logger)
         let reloader = PolicyReloadService(
             path: policyPath, forceDryRun: false, enforcer: enforcer, notifier: RecordingNotifier(), logger: logger,
-            reloadClient: maia.reload)
+            reloadClient: Daemon.reloadOutsideEnforcer(
+                maia: maia, control: control, descriptorLimit: Self.descriptorLimit, inUse: 0))
+        let services: [any Service] = [enforcer, control] + maia.services
         let group = ServiceGroup(
-            configuration: .init(services: [.init(service: enforcer)], gracefulShutdownSignals: [], logger: logger))
+            configuration: .init(
+                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [], logger: logger))
         let wired = Wired(
-            standIn: standIn, clock: clock, enforcer: enforcer, loop: loop, maia: maia, reloader: reloader,
-            policyPath: policyPath)
+            standIn: standIn, clock: clock, enforcer: enforcer, loop: loop, maia: maia, control: control,
+            reloader: reloader, policyPath: policyPath)
         try await runServices(group) {
             try await body(wired)
         } cleanUp: {
@@ -111,8 +125,30 @@ struct ClientReloadTests {
         }
     }
 
+    /// Bug: the descriptors left free for Maia's pool were counted once, from the start's `max_in_flight`, so after a
+    /// reload that grew the pool the control socket still admitted connections into the descriptors the pool now
+    /// needs. The limits follow each reload, both ways.
+    @Test func raisingMaxInFlightByReloadGrowsTheDescriptorReserve() async throws {
+        try await Self.with(policy: Harness.policy { $0.api.maxInFlight = 16 }) { w in
+            // 33 pooled: 300 - 64 - 33 leaves 203, so half the limit decides.
+            #expect(w.control.limits == .standard(descriptorLimit: Self.descriptorLimit, reserve: 33))
+            #expect(w.control.limits.maximum == 150)
+
+            try await w.reload("allow = [\"*\"]\n[api]\nmax_in_flight = 100\n")
+            #expect(await w.enforcer.policy.api.maxInFlight == 100)
+            // 201 pooled: 300 - 64 - 201 leaves 35.
+            #expect(w.control.limits == .standard(descriptorLimit: Self.descriptorLimit, reserve: 201))
+            #expect(w.control.limits.maximum == 35)
+
+            try await w.reload("allow = [\"*\"]\n[api]\nmax_in_flight = 1\n")
+            #expect(w.control.limits.maximum == 150)
+        }
+    }
+
     /// Bug: the client-credentials provider kept the `[retry]` of the start. After a reload, the next failure's
-    /// backoff is drawn from the new curve: exactly, on the manual clock and the seeded generator.
+    /// backoff is drawn from the new curve: exactly, on the manual clock and the seeded generator, seen from outside as
+    /// the daemon's token refresh sees it: each failed request at the stand-in's token endpoint, then the refresh
+    /// asleep on the clock until the next try, and the next request once the clock reaches it.
     @Test func tokenBackoffFollowsReloadedRetrySection() async throws {
         let seed: UInt64 = 5
         let before = RetrySchedule(initialBackoff: .seconds(1), maxBackoff: .seconds(1), multiplier: 2)
@@ -122,16 +158,15 @@ struct ClientReloadTests {
             $0.retry.maxBackoff = before.maxBackoff
             $0.retry.multiplier = before.multiplier
         }
-        try await Self.with(policy: policy, clientCredentials: true, seed: seed) { w in
-            let tokens = try #require(w.maia.tokens)
-            w.standIn.setDefaultTokenAnswer(.fail(.status(503)))
+        try await Self.with(policy: policy, clientCredentials: true, tokenAnswer: .fail(.status(503)), seed: seed) {
+            w in
             var rng = SplitMix64(seed: seed)
 
-            // Failure 1 under the start's [retry].
+            // Failure 1, at the start, under the start's [retry].
             let first = w.clock.now()
-            await #expect(throws: TokenError.self) { try await tokens.token() }
+            _ = try await w.standIn.waitForRequests(count: 1, kind: .token, timeout: .seconds(15))
             let firstUntil = first.addingTimeInterval(before.delay(afterAttempt: 1, using: &rng).timeInterval)
-            #expect(try await Self.backingOffUntil(tokens) == firstUntil)
+            #expect(try await Self.nextTry(w.clock) == firstUntil)
 
             try await w.reload(
                 """
@@ -144,27 +179,29 @@ struct ClientReloadTests {
                 """)
             #expect(await w.enforcer.policy.retry.initialBackoff == .seconds(7))
 
-            // Failure 2 under the reloaded [retry]: cap min(300 s, 7 s × 3) = 21 s instead of the old 1 s.
+            // Failure 2, once the backoff is over, under the reloaded [retry]: cap min(300 s, 7 s × 3) = 21 s instead
+            // of the old 1 s.
             w.clock.advance(to: firstUntil)
             let second = w.clock.now()
-            await #expect(throws: TokenError.self) { try await tokens.token() }
-            #expect(w.standIn.tokenRequests.count == 2)
+            _ = try await w.standIn.waitForRequests(count: 2, kind: .token, timeout: .seconds(15))
             let secondUntil = second.addingTimeInterval(after.delay(afterAttempt: 2, using: &rng).timeInterval)
-            let actual = try await Self.backingOffUntil(tokens)
+            let actual = try await Self.nextTry(w.clock)
             #expect(
                 actual == secondUntil,
                 "backoff \(actual.timeIntervalSince(second)) s, expected \(secondUntil.timeIntervalSince(second)) s")
+
+            // The third request goes out when the clock gets there, and only then.
+            #expect(w.standIn.tokenRequests.count == 2)
+            w.clock.advance(to: actual)
+            _ = try await w.standIn.waitForRequests(count: 3, kind: .token, timeout: .seconds(15))
         }
     }
 
-    /// The instant a provider that is backing off gives for its next try.
-    static func backingOffUntil(_ tokens: any TokenProvider) async throws -> Date {
-        do throws(TokenError) {
-            _ = try await tokens.token()
-        } catch {
-            if case .backingOff(_, _, let until) = error { return until }
-            throw error
-        }
-        throw HarnessError.unexpected("a token during the backoff")
+    /// The instant the token refresh sleeps until after a failure: its next try. The enforcer, with no task, does not
+    /// sleep on the clock, so the refresh is the one sleeper; it sleeps once the failure has been handled.
+    static func nextTry(_ clock: ManualClock) async throws -> Date {
+        try await withBound(.seconds(15), "the token refresh to wait for its next try") { await clock.waitForSleeper() }
+        #expect(clock.sleeperCount == 1)
+        return try #require(clock.earliestDeadline)
     }
 }

@@ -349,7 +349,8 @@ struct EnforcerTests {
             #expect(h.standIn.requests.isEmpty)
             let status = await h.enforcer.handle(.status(id), from: Harness.requester)
             #expect(status == .failure(ControlError(.unknownTask, "task \(id) is not tracked")))
-            #expect(h.store.count == 0)
+            let stored = h.store.loadAll()
+            #expect(stored.map(\.state) == [.forgotten], "only its tombstone is stored")
         }
     }
 

@@ -49,6 +49,7 @@ struct SQLiteMigrationTests {
         ALTER TABLE tasks ADD COLUMN warned_at REAL;
         ALTER TABLE tasks ADD COLUMN extended_us INTEGER NOT NULL DEFAULT 0;
         """,
+        "-- tombstones: rows in state 'forgotten'",
     ]
 
     /// The columns version 3 wrote, in the order its `INSERT` named them.
@@ -126,7 +127,7 @@ struct SQLiteMigrationTests {
         func summary(path: String, version: Int) -> [String] {
             [
                 "store: \(path)",
-                version == 3 ? "schema: version 3 (migrated to 4 at the next start)" : "schema: version \(version)",
+                version == 3 ? "schema: version 3 (migrated to 5 at the next start)" : "schema: version \(version)",
                 "integrity: ok",
                 "records: 6 (watching 2, stopping 2, stop_requested 1, gave_up 1)",
                 "oldest: \(watching) watched 2026-05-28T20:26:40.500Z (watching)",
@@ -161,11 +162,11 @@ struct SQLiteMigrationTests {
 
     @Test func shippedMigrationsAreNeverEdited() {
         #expect(Array(SQLiteTaskWriter.migrations.prefix(Self.shipped.count)) == Self.shipped)
-        #expect(SQLiteTaskWriter.schemaVersion == 4)
+        #expect(SQLiteTaskWriter.schemaVersion == 5)
     }
 
     /// The upgrade: a store written by version 3 is read as it is by `--check-state` (not migrated), then opened by
-    /// the daemon: every record back with the new fields at their defaults, the file at version 4, and the new fields
+    /// the daemon: every record back with the new fields at their defaults, the file at the current version, and the new fields
     /// written and read back.
     @Test func opensAStoreWrittenByVersion3() async throws {
         let directory = try TemporaryDirectory.make()
@@ -188,7 +189,7 @@ struct SQLiteMigrationTests {
         #expect(Set(loaded) == Set(fixture.records))
         #expect(loaded.allSatisfy { $0.source == .socket && $0.reads == 0 && $0.readFailures == 0 })
         #expect(loaded.allSatisfy { $0.extended == .zero && $0.readPurpose == nil && $0.maiaStatus == nil })
-        #expect(try Self.scalar(path, "PRAGMA user_version") == 4)
+        #expect(try Self.scalar(path, "PRAGMA user_version") == 5)
         #expect(try Self.scalar(path, "SELECT count(*) FROM pragma_table_info('tasks')") == 26)
 
         // The migrated file takes every new field.
@@ -224,12 +225,12 @@ struct SQLiteMigrationTests {
         #expect(Set(try await reopened.loadAll()) == Set(updated.values))
         await reopened.close()
         let migrated = try #require(try TaskStoreInspection.inspect(directory: directory))
-        #expect(migrated.schemaVersion == 4)
+        #expect(migrated.schemaVersion == 5)
         #expect(Set(migrated.records) == Set(updated.values))
     }
 
     /// `maia-watchdogd --check-state` on a version 3 store prints it as it is and leaves it at version 3; after the
-    /// daemon's store opened it, the same records at version 4.
+    /// daemon's store opened it, the same records at the current version.
     @Test func checkStatePrintsVersion3AndVersion4Stores() async throws {
         let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -249,7 +250,7 @@ struct SQLiteMigrationTests {
         await store.close()
         let new = try DaemonProcess(["--check-state", "--state-dir", directory])
         #expect(try await new.waitForExit() == 0)
-        #expect(new.lines(of: .standardOutput) == fixture.summary(path: path, version: 4))
+        #expect(new.lines(of: .standardOutput) == fixture.summary(path: path, version: 5))
         #expect(new.lines(of: .standardError) == [])
     }
 
@@ -328,7 +329,7 @@ struct SQLiteMigrationTests {
     /// A column that does not hold what it must (an unknown state, source or read purpose, a value of the wrong type)
     /// is refused like any other: the store is corrupt, the record is named, and the row is left as it was.
     @Test(arguments: [
-        ("state", "'paused'"), ("state", "'forgotten'"), ("source", "'carrier_pigeon'"), ("source", "'Discovery'"),
+        ("state", "'paused'"), ("source", "'carrier_pigeon'"), ("source", "'Discovery'"),
         ("read_purpose", "'restop'"), ("read_purpose", "1"), ("confirmed_at", "'yesterday'"),
         ("unconfirmed_at", "x'00'"), ("last_accepted_at", "'soon'"), ("next_read_at", "'now'"), ("warned_at", "x'01'"),
         ("reads", "'many'"), ("reads", "1.5"), ("read_failures", "'none'"), ("extended_us", "2.5"),
@@ -393,7 +394,7 @@ struct SQLiteMigrationTests {
         #expect(
             inspection.summary.split(separator: "\n").map(String.init) == [
                 "store: \(directory)/\(SQLiteTaskStore.fileName)",
-                "schema: version 4",
+                "schema: version 5",
                 "integrity: ok",
                 "records: 5 (watching 1, stop_requested 1, stopped 2, stop_unconfirmed 1)",
                 "oldest: \(records[0].id) watched 2026-05-28T20:26:40.000Z (watching)",

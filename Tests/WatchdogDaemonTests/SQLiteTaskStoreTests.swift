@@ -49,6 +49,27 @@ struct SQLiteTaskStoreTests {
 
     /// Every commit fsyncs the log: `synchronous = FULL` (2) on the connection that writes, also on the fresh one a
     /// replaced file gets. Without it every other test passes and an acknowledged watch can vanish in a power cut.
+    /// A forgotten task's record is its tombstone (discovery leaves the task alone for `retention`): it is stored and
+    /// read back in state `forgotten`, so that a restart keeps it, and the enforcer restores it as a tombstone.
+    @Test func aTombstoneSurvivesARestart() async throws {
+        let directory = try TemporaryDirectory.make()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let tombstone = TaskRecord(
+            id: .random(), state: .forgotten, watchedAt: Self.date(1), startedAt: Self.date(1), deadline: nil,
+            maxRuntime: nil, updatedAt: Self.date(5), requestedBy: Requester(uid: 1000, pid: 7))
+        let store = try await SQLiteTaskStore.open(directory: directory)
+        try await store.save([tombstone])
+        await store.close()
+        let reopened = try await SQLiteTaskStore.open(directory: directory)
+        let loaded = try await reopened.loadAll()
+        await reopened.close()
+        #expect(loaded == [tombstone])
+        var enforcer = Enforcer(policy: Policy(allow: .everyTask, retention: .seconds(60)))
+        _ = enforcer.restored(loaded, now: Self.date(10))
+        #expect(enforcer.tombstones == [tombstone.id: Self.date(65)])
+        #expect(enforcer.records.count == 0)
+    }
+
     @Test func writerCommitsWithSynchronousFull() async throws {
         let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -29,7 +29,9 @@ public struct Discovery: Sendable {
         /// Fetch a fresh token first (the previous request for this page was answered 401).
         public var freshToken: Bool
 
-        public init(pass: UInt64, project: String?, number: Int, size: Int = Discovery.pageSize, freshToken: Bool = false) {
+        public init(
+            pass: UInt64, project: String?, number: Int, size: Int = Discovery.pageSize, freshToken: Bool = false
+        ) {
             self.pass = pass
             self.project = project
             self.number = number

@@ -18,7 +18,9 @@ extension Enforcer {
     ) -> Effects {
         defer { pruneStaleEntries() }
         var effects = Effects()
-        guard let step = discovery.pageFinished(page, outcome: outcome, retry: machine.policy.retry, now: now, using: &rng)
+        guard
+            let step = discovery.pageFinished(
+                page, outcome: outcome, retry: machine.policy.retry, now: now, using: &rng)
         else {
             effects.notes.append(.latePage(page))
             return effects

@@ -36,8 +36,14 @@ extension PolicyValidator {
                 valid = false
                 continue
             }
-            if project.isEmpty || project.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) {
-                report(elementPath, "must be a project ID without spaces or control characters, got \(quotedForMessage(project))")
+            if project.isEmpty
+                || project.unicodeScalars.contains(where: {
+                    $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F
+                })
+            {
+                report(
+                    elementPath,
+                    "must be a project ID without spaces or control characters, got \(quotedForMessage(project))")
                 valid = false
                 continue
             }

@@ -42,7 +42,9 @@ trap cleanup EXIT
 
 # The Maia stand-in on the host's loopback (the container shares the host network).
 token="e2e-token-$RANDOM$RANDOM"
-"$bin/maia-standin" --port 0 --token "$token" > "$work/standin.out" 2> "$work/standin.log" &
+# A task that runs only in the stand-in: no client ever hands it over; discovery (5c) finds it.
+unseen_task=$(cat /proc/sys/kernel/random/uuid)
+"$bin/maia-standin" --port 0 --token "$token" --task "$unseen_task" > "$work/standin.out" 2> "$work/standin.log" &
 standin_pid=$!
 for _ in $(seq 100); do [ -s "$work/standin.out" ] && break; sleep 0.1; done
 base_url=$(head -1 "$work/standin.out")
@@ -304,6 +306,38 @@ none_held() { [ "$(held_count)" = 0 ] && ! status_text_has 'breaker open'; }
 check "after the release nothing is held and StatusText no longer says breaker open" eventually 10 none_held
 inside sed -i 's|^max_stops = .*|max_stops = 0|' /etc/maia-watchdog/policy.toml
 inside systemctl reload maia-watchdog
+
+# 5c. Discovery: a reload turns it on; the task registered only in the stand-in (its limit 2s) is found in Maia's
+# list of running tasks, watched with source "discovery" and no requester, stopped and confirmed, with no client
+# ever writing to the socket about it.
+discovered_id=dbed3870ac9d4ceab6edfa290c1a75ad
+inside sed -i -e '/^\[discover\]/,/^\[/ s|^enabled = .*|enabled = true|' -e '/^\[discover\]/,/^\[/ s|^interval = .*|interval = "2s"|' \
+    -e "s|^\\[limits\\].*|&\\n\"$unseen_task\" = \"2s\"|" /etc/maia-watchdog/policy.toml
+check "maia-watchdogd --check accepts the policy with [discover] enabled" \
+    bash -c "nsenter -t $container -a maia-watchdogd --check --policy /etc/maia-watchdog/policy.toml | grep -q 'discovery         every 2s'"
+loaded_before=$(journal_count $policy_loaded)
+inside systemctl reload maia-watchdog
+check "a reload turns discovery on" eventually 10 reload_logged
+unseen_state() {
+    inside maia-watchdogctl --timeout 10 --json status "$unseen_task" 2>/dev/null | sed -n 's/.*"state":"\([a-z_]*\)".*/\1/p'
+}
+unseen_stopped() { [ "$(unseen_state)" = stopped ]; }
+check "the task only the stand-in knows is discovered, stopped and confirmed: state stopped" \
+    eventually 30 unseen_stopped
+unseen_out=$(inside maia-watchdogctl --timeout 10 --json status "$unseen_task" 2>&1)
+check "its record says source discovery, requested_by null" \
+    bash -c "grep -q '\"source\":\"discovery\"' <<< '$unseen_out' && grep -q '\"requested_by\":null' <<< '$unseen_out'"
+check "the stand-in was asked for the list of running tasks and got the stop" \
+    bash -c "grep -q 'GET [^ ]*/v1/ai/agents/tasks[? ]' '$work/standin.log' && grep -q '/v1/ai/agents/tasks/$unseen_task/stop' '$work/standin.log'"
+check "journal: event discovered (MESSAGE_ID $discovered_id) with MAIA_TASK_ID" \
+    bash -c "nsenter -t $container -a journalctl -u maia-watchdog -o json MESSAGE_ID=$discovered_id | grep -q '\"MAIA_TASK_ID\":\"$unseen_task\"'"
+discovery_out=$(inside maia-watchdogctl --timeout 10 --json status 2>&1)
+check "status shows discovery enabled with a last pass and no error" \
+    bash -c "grep -q '\"discovery\":{\"enabled\":true,\"last_pass_at\":\"' <<< '$discovery_out' && grep -q '\"last_error\":null' <<< '$discovery_out'"
+inside sed -i -e '/^\[discover\]/,/^\[/ s|^enabled = .*|enabled = false|' /etc/maia-watchdog/policy.toml
+loaded_before=$(journal_count $policy_loaded)
+inside systemctl reload maia-watchdog
+check "a reload turns discovery off again" eventually 10 reload_logged
 
 # 6. A stalled loop is restarted by the watchdog (test-only trigger, short WatchdogSec).
 inside mkdir -p /run/systemd/system/maia-watchdog.service.d

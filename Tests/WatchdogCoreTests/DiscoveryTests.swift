@@ -78,7 +78,8 @@ struct DiscoveryTests {
     @Test func aFullPageAtTotalEndsTheListingAndATaskSeenTwiceIsOneTask() {
         var enforcer = makeEnforcer()
         let ids = (0..<100).map(Self.id)
-        let effects = list(&enforcer, at: 0, expect: .init(pass: 1, project: nil, number: 0), Self.page(ids, total: 100))
+        let effects = list(
+            &enforcer, at: 0, expect: .init(pass: 1, project: nil, number: 0), Self.page(ids, total: 100))
         #expect(effects.notes.contains(.passEnded(.finished(pages: 1, listed: 100, truncated: false), at: at(0))))
         // Items moved between pages: the same task listed again in the next pass is tracked, so left alone.
         let again = list(
@@ -207,7 +208,8 @@ struct DiscoveryTests {
         #expect(expired.persist?.removing == [Self.id(1)])
         #expect(expired.pages == [.init(pass: 2, project: nil, number: 0)])
         var rng = SplitMix64(seed: 1)
-        let found = restarted.pageFinished(expired.pages[0], outcome: Self.page([Self.id(1)]), now: at(3610), using: &rng)
+        let found = restarted.pageFinished(
+            expired.pages[0], outcome: Self.page([Self.id(1)]), now: at(3610), using: &rng)
         #expect(Self.discovered(found) == [Self.id(1)])
     }
 
@@ -283,7 +285,12 @@ struct DiscoveryTests {
         let effects = list(
             &enforcer, at: 0, expect: .init(pass: 1, project: nil, number: 0),
             .answered(status: 401, retryNotBefore: nil, detail: nil))
-        #expect(effects.notes == [.pageFailed(.init(pass: 1, project: nil, number: 0), .answered(status: 401, retryNotBefore: nil, detail: nil), retryAt: at(0))])
+        #expect(
+            effects.notes == [
+                .pageFailed(
+                    .init(pass: 1, project: nil, number: 0), .answered(status: 401, retryNotBefore: nil, detail: nil),
+                    retryAt: at(0))
+            ])
         list(&enforcer, at: 0, expect: .init(pass: 1, project: nil, number: 0, freshToken: true), Self.page([]))
         #expect(enforcer.discovery.lastPassAt == at(0))
     }

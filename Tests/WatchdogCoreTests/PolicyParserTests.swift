@@ -740,7 +740,8 @@ struct PolicyParserTests {
         #expect(valid.summary(path: "p").hasSuffix("discovery         every 5min: projects p-1, p-2"))
         let unfiltered = try policy("allow = [\"*\"]\n[discover]\nenabled = true\n")
         #expect(
-            unfiltered.summary(path: "p").hasSuffix("discovery         every 1min: every task the credentials can list"))
+            unfiltered.summary(path: "p").hasSuffix("discovery         every 1min: every task the credentials can list")
+        )
         let problems = check(
             """
             allow = ["*"]

@@ -52,8 +52,10 @@ struct DiscoveryIntegrationTests {
             #expect(status.discoveryEnabled)
             #expect(status.discoveryLastPassAt == h.clock.now())
             #expect(status.discoveryLastError == nil)
-            #expect(DaemonReport(status).discovery == .init(
-                enabled: true, lastPassAt: RFC3339.format(h.clock.now()), lastError: nil))
+            #expect(
+                DaemonReport(status).discovery
+                    == .init(
+                        enabled: true, lastPassAt: RFC3339.format(h.clock.now()), lastError: nil))
 
             // The next pass, exactly one interval later, lists again and reads nothing: every task is tracked.
             h.clock.advance(by: .seconds(59.999))
@@ -72,7 +74,8 @@ struct DiscoveryIntegrationTests {
         let other = TaskID.random()
         try await Harness.with(policy: Self.discovering { $0.allow = .only([admitted]) }) { standIn in
             for id in [admitted, other] {
-                standIn.setTask(StandInTask(taskID: id.rawValue, status: "RUNNING", createdAt: Date(timeIntervalSince1970: 0)))
+                standIn.setTask(
+                    StandInTask(taskID: id.rawValue, status: "RUNNING", createdAt: Date(timeIntervalSince1970: 0)))
             }
         } _: { h in
             // The page, the admitted task's read (created in 1970: long overdue), its stop.

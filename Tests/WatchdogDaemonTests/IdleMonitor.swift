@@ -2,7 +2,6 @@ import Foundation
 import Synchronization
 import TestSupport
 import WatchdogCore
-
 import WatchdogDaemon
 
 /// Tells whether the enforcer's loop is idle: waiting, no stop attempt, task read or list page in flight, nothing due at
@@ -60,7 +59,8 @@ final class IdleMonitor: EnforcerLoopObserver {
     }
 
     private static func isIdle(_ state: State, now: Date) -> Bool {
-        state.waiting && state.stops == 0 && state.reads == 0 && state.pages == 0 && (state.waitingUntil.map { now < $0 } ?? true)
+        state.waiting && state.stops == 0 && state.reads == 0 && state.pages == 0
+            && (state.waitingUntil.map { now < $0 } ?? true)
     }
 
     /// Returns once the loop is idle, at shutdown, or when the calling task is cancelled.

@@ -123,10 +123,11 @@ public enum Daemon {
                     maia: maia, control: control, descriptorLimit: descriptorLimit, inUse: inUse)),
             StatusService(board: enforcer.statusBoard, notifier: notifier),
         ]
+        let ready = WakeSignal()
         if let interval = SystemdWatchdog.interval() {
             services.append(
                 WatchdogService(
-                    interval: interval, enforcer: enforcer, socketPath: listener.path, notifier: notifier,
+                    interval: interval, ready: ready, enforcer: enforcer, socketPath: listener.path, notifier: notifier,
                     logger: logger))
         }
         services.append(contentsOf: maia.services)
@@ -140,7 +141,7 @@ public enum Daemon {
                     logger.notice(
                         "maia-watchdogd \(MaiaWatchdogVersion.current) ready on \(socketPath)\(mode)",
                         metadata: ["event": .string(WatchdogEvent.started.rawValue)])
-                }))
+                }, ready: ready))
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },

@@ -11,10 +11,13 @@ struct LifecycleNotifierService: Service {
     let status: @Sendable () -> String
     /// Called just before READY=1 (the "ready" log line).
     let onReady: @Sendable () -> Void
+    /// Closed once READY=1 is sent: the watchdog pings only after it.
+    let ready: WakeSignal
 
     func run() async throws {
         onReady()
         notifier.ready(status: status())
+        ready.close()
         try? await gracefulShutdown()
         notifier.stopping()
     }

@@ -7,9 +7,12 @@ import Systemd
 /// Sends WATCHDOG=1 every half `WatchdogSec=`, but only while the daemon's loops are healthy:
 /// the enforcer's loop must answer a heartbeat, and the control socket must answer a `status`
 /// request made over a real connection (which also passes through the enforcer). If either
-/// stalls, pings stop and systemd restarts the service.
+/// stalls, pings stop and systemd restarts the service. The first ping follows READY=1 (`ready` is closed by
+/// `LifecycleNotifierService` once it is sent): the two services start together, and a quick first check must not
+/// tell systemd the service is alive before it has said it is ready.
 struct WatchdogService: Service {
     let interval: Duration
+    let ready: WakeSignal
     let enforcer: EnforcerService
     let socketPath: String?
     let notifier: any SystemdNotifier
@@ -23,6 +26,7 @@ struct WatchdogService: Service {
     private func loop() async {
         let period = interval / 2
         var unhealthyReported = false
+        await ready.wait()
         while !Task.isCancelled {
             let healthy = await check(within: period / 2)
             if healthy {

@@ -208,15 +208,11 @@ public struct Discovery: Sendable {
         case .failed(let error):
             lastError = error
         }
-        let interval = configuration.interval
-        var next = current.startedAt.adding(interval)
-        if next < now {
-            // It ran longer than an interval: the first multiple of the interval after it ended.
-            let elapsed = now.timeIntervalSince(current.startedAt)
-            let intervals = (elapsed / interval.timeInterval).rounded(.up)
-            next = current.startedAt.addingTimeInterval(intervals * interval.timeInterval)
-            if next < now { next = current.startedAt.addingTimeInterval((intervals + 1) * interval.timeInterval) }
-        }
+        // One interval after the start, or the first multiple of it not before the end when the pass ran longer.
+        let interval = configuration.interval.timeInterval
+        let intervals = max(1, (now.timeIntervalSince(current.startedAt) / interval).rounded(.up))
+        var next = current.startedAt.addingTimeInterval(intervals * interval)
+        if next < now { next = next.addingTimeInterval(interval) }  // the division rounded down by an ulp
         nextPassAt = next
         return end
     }

@@ -21,39 +21,24 @@ extension PolicyValidator {
     }
 
     private mutating func projects(in table: TOMLTable, at parent: PolicyKeyPath) -> [String]? {
-        guard let value = table["projects"] else { return nil }
-        let path = parent.appending("projects")
-        guard let array = value.array else {
-            report(path, "expected an array of project IDs, got \(value.kindDescription)")
-            return nil
-        }
-        var projects: [String] = []
-        var valid = true
-        for (index, element) in array.enumerated() {
-            let elementPath = path.appending(index: index)
+        array(in: table, "projects", at: parent, of: "project IDs") { validator, element, path, accepted in
             guard let project = element.string else {
-                report(elementPath, "expected a project ID (a string), got \(element.kindDescription)")
-                valid = false
-                continue
+                validator.report(path, "expected a project ID (a string), got \(element.kindDescription)")
+                return nil
             }
-            if project.isEmpty
-                || project.unicodeScalars.contains(where: {
-                    $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F
-                })
-            {
-                report(
-                    elementPath,
-                    "must be a project ID without spaces or control characters, got \(quotedForMessage(project))")
-                valid = false
-                continue
+            let unusable = project.unicodeScalars.contains {
+                $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F
             }
-            if projects.contains(project) {
-                report(elementPath, "lists project \(quotedForMessage(project)) twice")
-                valid = false
-                continue
+            guard !project.isEmpty, !unusable else {
+                validator.report(
+                    path, "must be a project ID without spaces or control characters, got \(quotedForMessage(project))")
+                return nil
             }
-            projects.append(project)
+            guard !accepted.contains(project) else {
+                validator.report(path, "lists project \(quotedForMessage(project)) twice")
+                return nil
+            }
+            return project
         }
-        return valid ? projects : nil
     }
 }

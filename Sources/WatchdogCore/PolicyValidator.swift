@@ -355,31 +355,44 @@ struct PolicyValidator {
         return number
     }
 
-    /// A list of numeric user or group IDs.
-    private mutating func ids(in table: TOMLTable, _ key: String, at parent: PolicyKeyPath) -> [UInt32]? {
+    /// The array at `key`, each element checked by `element`, which reports what it refuses (at the element's path)
+    /// and returns `nil`; it is given the elements accepted so far. `nil` when the key is absent, is no array
+    /// (reported: "expected an array of `what`"), or any element was refused: every element is checked either way.
+    mutating func array<Element>(
+        in table: TOMLTable, _ key: String, at parent: PolicyKeyPath, of what: String,
+        _ element: (inout PolicyValidator, TOMLValue, PolicyKeyPath, [Element]) -> Element?
+    ) -> [Element]? {
         guard let value = table[key] else { return nil }
         let path = parent.appending(key)
         guard let array = value.array else {
-            report(path, "expected an array of numeric IDs, got \(value.kindDescription)")
+            report(path, "expected an array of \(what), got \(value.kindDescription)")
             return nil
         }
-        var ids: [UInt32] = []
+        var elements: [Element] = []
         var valid = true
-        for (index, element) in array.enumerated() {
-            let elementPath = path.appending(index: index)
-            guard let number = element.integer else {
-                report(elementPath, "expected a numeric ID, got \(element.kindDescription)")
+        for (index, item) in array.enumerated() {
+            if let accepted = element(&self, item, path.appending(index: index), elements) {
+                elements.append(accepted)
+            } else {
                 valid = false
-                continue
+            }
+        }
+        return valid ? elements : nil
+    }
+
+    /// A list of numeric user or group IDs.
+    private mutating func ids(in table: TOMLTable, _ key: String, at parent: PolicyKeyPath) -> [UInt32]? {
+        array(in: table, key, at: parent, of: "numeric IDs") { validator, element, path, _ in
+            guard let number = element.integer else {
+                validator.report(path, "expected a numeric ID, got \(element.kindDescription)")
+                return nil
             }
             guard let id = UInt32(exactly: number) else {
-                report(elementPath, "must be between 0 and \(UInt32.max), got \(number)")
-                valid = false
-                continue
+                validator.report(path, "must be between 0 and \(UInt32.max), got \(number)")
+                return nil
             }
-            ids.append(id)
+            return id
         }
-        return valid ? ids : nil
     }
 
     private mutating func url(_ text: String, at path: PolicyKeyPath, isBaseURL: Bool) -> String? {

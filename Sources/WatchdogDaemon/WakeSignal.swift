@@ -1,7 +1,8 @@
 import Synchronization
 
 /// Wakes the enforcer's loop: a new watch, a finished attempt, a reload or shutdown. A signal
-/// sent while nobody waits is remembered, so none is lost. One waiter at a time.
+/// sent while nobody waits is remembered, so none is lost. One waiter at a time. Closed, it lets
+/// every wait through at once: the watchdog's wait for READY=1 uses it as that one-way gate.
 final class WakeSignal: Sendable {
     private struct State {
         var pending = false

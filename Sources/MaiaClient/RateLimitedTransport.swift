@@ -1,3 +1,4 @@
+import CoreMetrics
 import FoundationEssentials
 import Glibc
 import WatchdogCore
@@ -18,19 +19,34 @@ public struct RateLimitedTransport: MaiaTransport {
     /// The limiter shared by every call through this transport.
     public let limiter: RateLimiter
     private let clock: any WallClock
+    /// How long each request waited at the limiter, by lane (``waitMetric``, dimension `lane`).
+    private let waits: [RequestLane: CoreMetrics.Timer]
 
-    /// Wraps `inner` (in production the ``HTTPTransport``) behind `limiter`.
-    public init(_ inner: any MaiaTransport, limiter: RateLimiter, clock: any WallClock) {
+    /// The swift-metrics label of the wait: a histogram of seconds, by `lane` (`stop`, `read`, `list`).
+    public static let waitMetric = "maia_watchdog_rate_limit_wait_seconds"
+
+    /// Wraps `inner` (in production the ``HTTPTransport``) behind `limiter`; the waits are recorded through `metrics`.
+    public init(
+        _ inner: any MaiaTransport, limiter: RateLimiter, clock: any WallClock,
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance
+    ) {
         self.inner = inner
         self.limiter = limiter
         self.clock = clock
+        self.waits = Dictionary(
+            uniqueKeysWithValues: RequestLane.allCases.map { lane in
+                (lane, CoreMetrics.Timer(label: Self.waitMetric, dimensions: [("lane", lane.name)], factory: metrics))
+            })
     }
 
     /// Waits for the limiter in the request's lane and sends the request; a 429 from the Maia API (not from the token endpoint) pauses the
     /// client. This is the one place a 429 is acted on.
     public func send(_ request: MaiaRequest) async throws(MaiaTransportError) -> MaiaResponse {
+        let arrived = self.clock.now()
         do {
-            try await self.limiter.acquire(lane: request.lane)
+            let grant = try await self.limiter.acquire(lane: request.lane)
+            let waited = max(0, grant.at.timeIntervalSince(arrived))
+            self.waits[request.lane]?.recordNanoseconds(Int64((waited * 1e9).rounded()))
         } catch {
             throw .cancelled
         }

@@ -11,6 +11,15 @@ public enum RequestLane: Int, Sendable, Comparable, CaseIterable {
     /// Pages of the running-task list (``MaiaEndpoint/runningTasks(page:size:projectID:)``).
     case list
 
+    /// The lane's name in metrics: `stop`, `read`, `list`.
+    public var name: String {
+        switch self {
+        case .stop: "stop"
+        case .read: "read"
+        case .list: "list"
+        }
+    }
+
     /// Whether `lhs` is served before `rhs`: ``stop`` comes first.
     public static func < (lhs: RequestLane, rhs: RequestLane) -> Bool {
         lhs.rawValue < rhs.rawValue

@@ -10,6 +10,8 @@ public enum ControlResponse: Sendable, Equatable {
     case daemon(DaemonStatus)
     /// `release`: how many held tasks were let go.
     case released(Int)
+    /// `metrics`: the exposition text.
+    case metrics(String)
     case failure(ControlError)
 
     /// The response as the socket carries it.
@@ -19,6 +21,7 @@ public enum ControlResponse: Sendable, Equatable {
         case .tasks(let records): .tasks(records.map(TaskReport.init))
         case .daemon(let status): .daemon(DaemonReport(status))
         case .released(let count): .released(count)
+        case .metrics(let text): .metrics(text)
         case .failure(let error): .failure(error)
         }
     }

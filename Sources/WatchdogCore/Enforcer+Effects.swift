@@ -127,5 +127,7 @@ extension Enforcer {
         case sameWatch(TaskID, CommitID)
         /// `status` of the daemon, which the shell composes.
         case daemonStatus
+        /// `metrics`, which the shell renders.
+        case daemonMetrics
     }
 }

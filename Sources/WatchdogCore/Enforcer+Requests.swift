@@ -62,6 +62,8 @@ extension Enforcer {
             return (.now(.task(record)), effects)
         case .status(nil):
             return (.daemonStatus, effects)
+        case .metrics:
+            return (.daemonMetrics, effects)
         case .extend(let id, let span):
             guard machine.policy.socket.mayExtend(uid: requester.uid) else {
                 let error = ControlError(

@@ -21,6 +21,7 @@ extension Policy {
     ///   socket access     anyone the socket's file mode lets in
     ///   confirm stops     reads after 10s, doubling up to 1min; again after 5min; unconfirmed after 30min
     ///   discovery         no: only tasks handed over are enforced
+    ///   metrics           not served (maia-watchdogctl metrics still answers)
     /// ```
     public func summary(path: String) -> String {
         let rows: [(String, String)] = [
@@ -47,6 +48,7 @@ extension Policy {
             ("socket access", socketSummary),
             ("confirm stops", confirmSummary),
             ("discovery", discoverSummary),
+            ("metrics", metricsSummary),
         ]
         let width = rows.map(\.0.count).max() ?? 0
         let lines = rows.map { label, value in
@@ -97,6 +99,16 @@ extension Policy {
         }
         return
             "reads after \(spans[0]), doubling up to \(spans[1]); again after \(spans[2]); unconfirmed after \(spans[3])"
+    }
+
+    private var metricsSummary: String {
+        switch metrics.listen {
+        case .off: "not served (maia-watchdogctl metrics still answers)"
+        case .tcp:
+            "http://\(metrics.listen)/metrics"
+                + (metrics.listen.isLocal ? "" : " (not loopback: reachable from the network)")
+        case .unix(let path): "/metrics on the Unix socket \(path)"
+        }
     }
 
     private var discoverSummary: String {

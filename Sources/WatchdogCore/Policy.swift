@@ -115,6 +115,7 @@ public struct Policy: Sendable, Equatable {
     public var confirm: ConfirmConfiguration
     public var safety: SafetyConfiguration
     public var discover: DiscoverConfiguration
+    public var metrics: MetricsConfiguration
 
     public init(
         maxRuntime: TimeSpan = .finite(.seconds(45 * 60)),
@@ -129,7 +130,8 @@ public struct Policy: Sendable, Equatable {
         runtimeOrigin: RuntimeOrigin = .createdAt,
         confirm: ConfirmConfiguration = .init(),
         safety: SafetyConfiguration = .init(),
-        discover: DiscoverConfiguration = .init()
+        discover: DiscoverConfiguration = .init(),
+        metrics: MetricsConfiguration = .init()
     ) {
         self.maxRuntime = maxRuntime
         self.allow = allow
@@ -144,6 +146,7 @@ public struct Policy: Sendable, Equatable {
         self.confirm = confirm
         self.safety = safety
         self.discover = discover
+        self.metrics = metrics
     }
 
     /// The limit in force for `id` before any client-requested shortening.

@@ -72,6 +72,7 @@ public enum PolicySchema {
         key("safety", "max_extension", \.safety.maxExtension, default: "0s"),
         key("safety", "max_stops", \.safety.maxStops, default: "0"),
         key("safety", "window", \.safety.window, default: "10min"),
+        key("metrics", "listen", \.metrics.listen, default: #""""#, reload: .atRestart),
     ]
 
     /// The tables that hold keys (`api`, `auth`, …), in order; `limits` is a table of its own, keyed by task.

@@ -56,11 +56,12 @@ struct PolicyValidator {
         let confirm = confirm(in: root)
         let safety = safety(in: root)
         let discover = discover(in: root)
+        let metrics = metrics(in: root)
 
         guard problems.isEmpty, let allow else { return nil }
         var policy = Policy(
             allow: allow, limits: limits, api: api, auth: auth, retry: retry, socket: socket, confirm: confirm,
-            safety: safety, discover: discover)
+            safety: safety, discover: discover, metrics: metrics)
         if let origin { policy.runtimeOrigin = origin }
         if let maxRuntime { policy.maxRuntime = maxRuntime }
         if let dryRun { policy.dryRun = dryRun }

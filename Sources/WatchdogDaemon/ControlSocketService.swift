@@ -1,3 +1,4 @@
+import CoreMetrics
 import Glibc
 import Logging
 import NIOCore
@@ -87,6 +88,12 @@ public struct ControlSocketService: Service {
         let id: UInt64
         switch admission {
         case .refused(let refusal):
+            let reason: String
+            switch refusal {
+            case .tooMany: reason = "too_many"
+            case .tooManyFromProcess: reason = "too_many_from_process"
+            }
+            enforcer.metrics.count(MetricCatalog.connectionsRefused, ("reason", reason))
             await refuse(connection, refusal)
             return
         case .admitted(let admittedID, let evicting):
@@ -101,7 +108,12 @@ public struct ControlSocketService: Service {
                 }
             }
         }
-        defer { connections.table.withLock { $0.release(id) } }
+        let open = enforcer.metrics.connectionsOpen
+        open.increment()
+        defer {
+            connections.table.withLock { $0.release(id) }
+            open.decrement()
+        }
         do {
             // On shutdown, open connections are closed too (a client that keeps its connection
             // open must not hold the daemon up); the request being served is finished first

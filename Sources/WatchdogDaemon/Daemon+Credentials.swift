@@ -98,10 +98,13 @@ extension Daemon {
     /// The caller for `credentials`: over HTTP through one rate limiter shared by stops, reads and token requests
     /// (a dry run with credentials still reads; the enforcer never asks it to stop), or without credentials the
     /// dry-run caller, which reads nothing. With client credentials, a ``TokenRefreshService`` keeps the token fresh.
+    /// `metrics` gets the limiter's waits and queues, the token requests and the token's health.
     static func makeMaia<Clock: WallClock>(
-        credentials: Credentials?, policy: Policy, clock: Clock, random: SplitMix64 = SplitMix64(), logger: Logger
+        credentials: Credentials?, policy: Policy, clock: Clock, random: SplitMix64 = SplitMix64(),
+        metrics: DaemonMetrics = DaemonMetrics(), logger: Logger
     ) -> MaiaWiring {
         guard let credentials else {
+            metrics.addSampler { Self.sampleToken(.missing, into: metrics) }
             return MaiaWiring(caller: DryRunCaller(hasToken: false), readsTasks: false)
         }
         // One pooled connection per attempt in flight and per read in flight (plus one for a token request), so that
@@ -110,8 +113,14 @@ extension Daemon {
         let http = HTTPTransport(
             version: MaiaWatchdogVersion.current, maxConnections: Self.connections(policy), logger: logger)
         let limiter = RateLimiter(ratePerMinute: policy.api.maxRequestsPerMinute, clock: clock)
-        let transport = RateLimitedTransport(http, limiter: limiter, clock: clock)
+        let transport = RateLimitedTransport(http, limiter: limiter, clock: clock, metrics: metrics.factory)
         let health = TokenHealthTracker(.ok)
+        metrics.addSampler {
+            for lane in RequestLane.allCases {
+                metrics.set(MetricCatalog.rateLimitQueued, ("lane", lane.name), to: Double(limiter.queued(in: lane)))
+            }
+            Self.sampleToken(health.value, into: metrics)
+        }
         var services: [any Service] = []
         let tokens: any TokenProvider
         let provider: ClientCredentialsTokenProvider?
@@ -125,7 +134,10 @@ extension Daemon {
                     tokenURL: policy.auth.tokenURL, audience: policy.auth.audience, clientID: id, clientSecret: secret,
                     requestTimeout: policy.api.requestTimeout, backoff: RetrySchedule(policy.retry)),
                 transport: transport, clock: clock, random: random, logger: logger,
-                onHealthChange: { healthy in health.set(healthy ? .ok : .failing) })
+                onHealthChange: { healthy in
+                    health.set(healthy ? .ok : .failing)
+                    metrics.count(MetricCatalog.tokenRefreshes, ("result", healthy ? "ok" : "failed"))
+                })
             tokens = oauth
             provider = oauth
             services.append(TokenRefreshService(provider: oauth))
@@ -142,6 +154,13 @@ extension Daemon {
                 await provider?.setBackoff(RetrySchedule(policy.retry))
             },
             shutdown: { try? await http.shutdown() })
+    }
+
+    /// Sets `token_state`: 1 for `health`, 0 for the others.
+    private static func sampleToken(_ health: TokenHealth, into metrics: DaemonMetrics) {
+        for state in TokenHealth.allCases {
+            metrics.set(MetricCatalog.tokenState, ("state", state.rawValue), to: state == health ? 1 : 0)
+        }
     }
 
     /// The connection pool's size for `policy`: one per attempt in flight and one per read in flight (the enforcer

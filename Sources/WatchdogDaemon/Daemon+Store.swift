@@ -10,9 +10,12 @@ extension Daemon.ExitStatus {
 
 extension Daemon {
     /// The durable task store under `options.stateDirectory` (created 0700 if missing).
-    static func openStore(options: DaemonOptions, logger: Logger) async throws(StartFailure) -> any TaskStore {
+    static func openStore(
+        options: DaemonOptions, metrics: DaemonMetrics, logger: Logger
+    ) async throws(StartFailure) -> any TaskStore {
         do {
-            let store = try await SQLiteTaskStore.open(directory: options.stateDirectory, logger: logger)
+            let store = try await SQLiteTaskStore.open(
+                directory: options.stateDirectory, logger: logger, metrics: metrics)
             logger.info("task store \(store.path) opened")
             return store
         } catch {

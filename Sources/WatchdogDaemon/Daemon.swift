@@ -53,17 +53,18 @@ public enum Daemon {
         }
         if options.dryRun { policy.dryRun = true }
 
+        let metrics = DaemonMetrics()
         let credentials: Credentials?
         let store: any TaskStore
         do {
             credentials = try await loadCredentials(policy: policy, environment: options.environment, logger: logger)
-            store = try await openStore(options: options, logger: logger)
+            store = try await openStore(options: options, metrics: metrics, logger: logger)
         } catch {
             return failStart(error, notifier, logger)
         }
 
         let clock = SystemWallClock()
-        let maia = makeMaia(credentials: credentials, policy: policy, clock: clock, logger: logger)
+        let maia = makeMaia(credentials: credentials, policy: policy, clock: clock, metrics: metrics, logger: logger)
         let caller = maia.caller
 
         let enforcer = EnforcerService(
@@ -73,7 +74,7 @@ public enum Daemon {
                     .milliseconds($0)
                 }),
             policy: policy, readsTasks: maia.readsTasks, clock: clock, caller: caller, store: store,
-            random: SplitMix64(), logger: logger)
+            random: SplitMix64(), logger: logger, metrics: metrics)
         let status = await run(
             options: options, policy: policy, enforcer: enforcer, store: store, notifier: notifier,
             maia: maia, logger: logger)
@@ -95,8 +96,11 @@ public enum Daemon {
         } catch {
             return failStart(restoreFailure(error, options: options), notifier, logger)
         }
+        let endpoint: MetricsEndpointService?
         let listener: ControlSocketListener
         do {
+            // The endpoint first: a failure to bind it leaves no control socket behind.
+            endpoint = try await bindMetrics(policy.metrics.listen, metrics: enforcer.metrics, logger: logger)
             listener = try await bindListener(options)
         } catch {
             return failStart(error, notifier, logger)
@@ -131,6 +135,7 @@ public enum Daemon {
                     logger: logger))
         }
         services.append(contentsOf: maia.services)
+        if let endpoint { services.append(endpoint) }
         // Last, so that graceful shutdown reaches it first: STOPPING=1 before anything drains.
         let mode = policy.dryRun ? " (dry run: no stop calls are made)" : ", stopping via \(policy.api.baseURL)"
         let socketPath = listener.path ?? options.socketPath
@@ -172,6 +177,19 @@ public enum Daemon {
             await maia.reload(policy)
             control.setLimits(.standard(descriptorLimit: descriptorLimit, inUse: inUse, pooledFor: policy))
         }
+    }
+
+    /// The `/metrics` endpoint of `[metrics] listen`, if it is on. An address other than loopback is warned about.
+    private static func bindMetrics(
+        _ listen: Policy.MetricsListen, metrics: DaemonMetrics, logger: Logger
+    ) async throws(StartFailure) -> MetricsEndpointService? {
+        guard listen != .off else { return nil }
+        if !listen.isLocal {
+            logger.warning(
+                "[metrics] listen = \"\(listen)\" is not a loopback address: anyone who can reach it can read the metrics"
+            )
+        }
+        return try await MetricsEndpointService.bind(listen, metrics: metrics, logger: logger)
     }
 
     /// The socket passed by systemd (`LISTEN_FDS`), else `--socket`.

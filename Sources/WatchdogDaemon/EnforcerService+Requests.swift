@@ -20,6 +20,8 @@ extension EnforcerService {
         case sameWatch(StoreCommit, TaskID)
         /// `status` of the daemon (the token's health is asked of the stop caller).
         case daemonStatus
+        /// `metrics`, rendered when answered.
+        case daemonMetrics
     }
 
     /// Serves one control-socket request from `requester`, and returns once it can be answered.
@@ -71,6 +73,8 @@ extension EnforcerService {
             return .sameWatch(commit, id)
         case .daemonStatus:
             return .daemonStatus
+        case .daemonMetrics:
+            return .daemonMetrics
         }
     }
 
@@ -95,6 +99,8 @@ extension EnforcerService {
             }
         case .daemonStatus:
             return .daemon(await daemonStatus())
+        case .daemonMetrics:
+            return .metrics(metrics.render())
         }
     }
 

@@ -43,6 +43,8 @@ public actor EnforcerService: Service {
     private let heartbeats = HeartbeatGate()
     /// What STATUS= reports; updated on every change, sent coalesced by `StatusService`.
     public nonisolated let statusBoard = StatusBoard()
+    /// What `/metrics` and the `metrics` verb report; counted from the notes, like the journal's lines.
+    public nonisolated let metrics: DaemonMetrics
     /// The store commits of watches not yet answered, for a concurrent watch of the same ID to wait on.
     var watchCommits: [Enforcer.CommitID: StoreCommit] = [:]
 
@@ -55,6 +57,7 @@ public actor EnforcerService: Service {
         store: any TaskStore,
         random: some RandomNumberGenerator & Sendable,
         logger: Logger,
+        metrics: DaemonMetrics = DaemonMetrics(),
         observer: (any EnforcerLoopObserver)? = nil
     ) {
         self.configuration = configuration
@@ -65,6 +68,7 @@ public actor EnforcerService: Service {
         self.store = store
         self.rng = random
         self.logger = logger
+        self.metrics = metrics
         self.observer = observer
     }
 
@@ -73,6 +77,7 @@ public actor EnforcerService: Service {
         let stored = try await store.loadAll()
         log(enforcer.restored(stored, now: clock.now()).notes)
         statusBoard.seed(counts: counts(), breakerOpen: enforcer.breaker.isOpen)
+        sampleTasks()
     }
 
     public var policy: Policy { enforcer.policy }
@@ -125,6 +130,8 @@ public actor EnforcerService: Service {
 
     /// Logs the effects' notes and submits their changes to the store; returns the commit to wait for, if any.
     func execute(_ effects: Enforcer.Effects) -> StoreCommit? {
+        // Counted first: whoever reads a journal line finds it counted.
+        count(effects.notes)
         log(effects.notes)
         guard let persist = effects.persist else { return nil }
         let commit = store.submit(saving: persist.saving, removing: persist.removing)
@@ -163,6 +170,9 @@ public actor EnforcerService: Service {
     /// One task read, run as a child task of the loop's group. A graceful shutdown lets it finish.
     private func read(_ read: Enforcer.Read) async {
         let outcome = await caller.read(read.id, freshToken: read.freshToken)
+        var notFound = false
+        if case .answered(404, _, _) = outcome { notFound = true }
+        countRead(kind: read.purpose.rawValue, ok: outcome.taskStatus != nil, notFound: notFound)
         let commit = execute(enforcer.readFinished(read, outcome: outcome, now: clock.now(), using: &rng))
         signal()
         if let commit { await settle(commit) }
@@ -171,6 +181,9 @@ public actor EnforcerService: Service {
     /// One page of discovery's list, run as a child task of the loop's group.
     private func list(_ page: Discovery.Page) async {
         let outcome = await caller.list(page)
+        var listed = false
+        if case .page = outcome { listed = true }
+        countRead(kind: "list", ok: listed)
         let error = enforcer.discovery.lastError
         let commit = execute(enforcer.pageFinished(page, outcome: outcome, now: clock.now(), using: &rng))
         if enforcer.discovery.lastError != error { reportChange() }
@@ -212,6 +225,7 @@ public actor EnforcerService: Service {
     func reportChange() {
         statusBoard.update(
             counts: counts(), breakerOpen: enforcer.breaker.isOpen, discoveryError: enforcer.discovery.lastError)
+        sampleTasks()
     }
 
     static func statusResult(_ outcome: StopOutcome) -> String {

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Dispatch
 import FoundationEssentials
 import Glibc
@@ -43,6 +44,8 @@ public final class SQLiteTaskStore: TaskStore {
     private let pending = Mutex(Pending())
     private let recreations = Atomic<Int>(0)
     private let logger: Logger
+    /// Counts transactions and times them (`store_commits_total`, `store_commit_seconds`).
+    private let metrics: DaemonMetrics?
 
     private struct Pending: ~Copyable {
         var operations: [SQLiteTaskWriter.Operation] = []
@@ -51,17 +54,22 @@ public final class SQLiteTaskStore: TaskStore {
         var draining = false
     }
 
-    private init(path: String, queue: DispatchQueue, writer: SQLiteTaskWriter, logger: Logger) {
+    private init(
+        path: String, queue: DispatchQueue, writer: SQLiteTaskWriter, logger: Logger, metrics: DaemonMetrics?
+    ) {
         self.path = path
         self.queue = queue
         self.writer = writer
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Opens (creating if missing) the store in `directory`, which is created with mode 0700 if
     /// it does not exist. Checks the file's integrity and schema and migrates an older schema.
     /// Throws `TaskStoreError`; never discards what it cannot read.
-    public static func open(directory: String, logger: Logger) async throws -> SQLiteTaskStore {
+    public static func open(
+        directory: String, logger: Logger, metrics: DaemonMetrics? = nil
+    ) async throws -> SQLiteTaskStore {
         let path = FilePath(directory).appending(fileName).string
         let queue = DispatchQueue(label: "maia-watchdog.task-store")
         let writer = try await withCheckedThrowingContinuation { continuation in
@@ -73,7 +81,7 @@ public final class SQLiteTaskStore: TaskStore {
                     })
             }
         }
-        return SQLiteTaskStore(path: path, queue: queue, writer: writer, logger: logger)
+        return SQLiteTaskStore(path: path, queue: queue, writer: writer, logger: logger, metrics: metrics)
     }
 
     public func loadAll() async throws -> [TaskRecord] {
@@ -150,9 +158,16 @@ public final class SQLiteTaskStore: TaskStore {
                 return (pending.operations, pending.commit)
             }
             guard let (operations, commit) = batch else { return }
+            let started = ContinuousClock.now
             let result = Result { () throws(TaskStoreError) in
                 try recreateIfReplaced()
                 try writer.commit(operations)
+            }
+            if let metrics {
+                let took = ContinuousClock.now - started
+                metrics.storeCommitDuration.recordNanoseconds(
+                    Int64(took.components.seconds) * 1_000_000_000 + took.components.attoseconds / 1_000_000_000)
+                metrics.count(MetricCatalog.storeCommits, ("result", (try? result.get()) == nil ? "failed" : "ok"))
             }
             commit.complete(result.mapError { $0 as any Error })
         }

@@ -49,6 +49,9 @@ public enum ControlProtocol {
         case .release:
             guard arguments.isEmpty else { return .failure(ControlError(.badRequest, "release takes no arguments")) }
             return .success(.release)
+        case .metrics:
+            guard arguments.isEmpty else { return .failure(ControlError(.badRequest, "metrics takes no arguments")) }
+            return .success(.metrics)
         case nil:
             guard arguments.isEmpty else {
                 return .failure(

@@ -15,6 +15,8 @@ public struct ControlReply: Sendable, Equatable, Decodable {
         case daemon
         /// `"released": N` (`release`): the held tasks let go.
         case released
+        /// `"metrics": "TEXT"` (`metrics`): the exposition text, as `/metrics` serves it.
+        case metrics
     }
 
     /// `true` on success, `false` when the daemon refused.
@@ -31,6 +33,8 @@ public struct ControlReply: Sendable, Equatable, Decodable {
     public var daemon: DaemonReport?
     /// The held tasks `release` let go.
     public var released: Int?
+    /// The metrics text `metrics` answers with.
+    public var metrics: String?
 
     /// A success carrying `task`.
     public static func task(_ task: TaskReport) -> ControlReply {
@@ -52,6 +56,11 @@ public struct ControlReply: Sendable, Equatable, Decodable {
         ControlReply(ok: true, released: count)
     }
 
+    /// A success carrying `metrics`.
+    public static func metrics(_ text: String) -> ControlReply {
+        ControlReply(ok: true, metrics: text)
+    }
+
     /// A refusal.
     public static func failure(_ error: ControlError) -> ControlReply {
         ControlReply(ok: false, error: error.code.rawValue, message: error.message)
@@ -59,7 +68,7 @@ public struct ControlReply: Sendable, Equatable, Decodable {
 
     public init(
         ok: Bool, error: String? = nil, message: String? = nil, task: TaskReport? = nil, tasks: [TaskReport]? = nil,
-        daemon: DaemonReport? = nil, released: Int? = nil
+        daemon: DaemonReport? = nil, released: Int? = nil, metrics: String? = nil
     ) {
         self.ok = ok
         self.error = error
@@ -68,6 +77,7 @@ public struct ControlReply: Sendable, Equatable, Decodable {
         self.tasks = tasks
         self.daemon = daemon
         self.released = released
+        self.metrics = metrics
     }
 
     /// The reply as one line of JSON, without the trailing `\n`: `ok`, then `error` and `message`,
@@ -80,7 +90,7 @@ public struct ControlReply: Sendable, Equatable, Decodable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case ok, error, message, task, tasks, daemon, released
+        case ok, error, message, task, tasks, daemon, released, metrics
     }
 
     public init(from decoder: any Decoder) throws {
@@ -92,5 +102,6 @@ public struct ControlReply: Sendable, Equatable, Decodable {
         tasks = container.lenient([TaskReport].self, .tasks)
         daemon = container.lenient(DaemonReport.self, .daemon)
         released = container.lenient(Int.self, .released)
+        metrics = container.lenient(String.self, .metrics)
     }
 }

@@ -15,6 +15,8 @@ public enum ControlRequest: Sendable, Equatable {
     case extend(TaskID, by: Duration)
     /// `release`: close an open breaker; the held tasks start their stop sequences.
     case release
+    /// `metrics`: the daemon's metrics, as `/metrics` serves them.
+    case metrics
 
     /// The request as a line in its canonical form: IDs in lower case, spans in seconds (or
     /// microseconds, the finest unit a span has), times in UTC with milliseconds. Parsing it gives
@@ -30,6 +32,7 @@ public enum ControlRequest: Sendable, Equatable {
         case .list(let state): .list(state: state)
         case .extend(let id, let span): .extend(taskID: id.rawValue, by: Self.span(span))
         case .release: .release
+        case .metrics: .metrics
         }
     }
 

@@ -14,6 +14,8 @@ public enum ControlVerb: String, Sendable, CaseIterable {
     case extend
     /// `release`: close an open breaker.
     case release
+    /// `metrics`: the daemon's metrics as Prometheus text.
+    case metrics
 
     /// The verb a request line starts with, if `word` is one. Compares the word in place: a bare task
     /// ID, what nearly every request is, is 36 bytes and would cost an allocation as a `String`.

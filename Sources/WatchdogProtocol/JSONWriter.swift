@@ -88,6 +88,10 @@ struct JSONWriter {
             raw(",\"released\":")
             number(released)
         }
+        if let metrics = reply.metrics {
+            raw(",\"metrics\":")
+            string(metrics)
+        }
         raw("}")
     }
 

@@ -75,6 +75,9 @@ public struct RequestLine: Sendable, Equatable {
     /// `release`.
     public static var release: RequestLine { RequestLine(.release) }
 
+    /// `metrics`.
+    public static var metrics: RequestLine { RequestLine(.metrics) }
+
     /// What a successful answer to this line carries.
     public var answer: ControlReply.Field {
         switch verb {
@@ -82,6 +85,7 @@ public struct RequestLine: Sendable, Equatable {
         case .status: arguments.isEmpty ? .daemon : .task
         case .list: .tasks
         case .release: .released
+        case .metrics: .metrics
         }
     }
 }

@@ -24,7 +24,7 @@ struct MaiaWatchdogCtl: ParsableCommand {
             """,
         subcommands: [
             WatchCommand.self, StopCommand.self, ForgetCommand.self, StatusCommand.self, ListCommand.self,
-            ExtendCommand.self, ReleaseCommand.self,
+            ExtendCommand.self, ReleaseCommand.self, MetricsCommand.self,
         ]
     )
 

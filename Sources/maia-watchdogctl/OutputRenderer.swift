@@ -17,6 +17,9 @@ enum OutputRenderer {
             response.released.map {
                 $0 == 1 ? "breaker closed; 1 held task released" : "breaker closed; \($0) held tasks released"
             }
+        case .metrics:
+            // The text as the daemon rendered it (it ends in a line feed; `print` adds one).
+            response.metrics.map { $0.hasSuffix("\n") ? String($0.dropLast()) : $0 }
         }
     }
 

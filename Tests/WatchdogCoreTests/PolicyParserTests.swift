@@ -63,6 +63,9 @@ struct PolicyParserTests {
         max_extension = "0s"           # the most `extend` may add to one task, in total; 0: no extensions
         max_stops = 0                  # > 0: more deadline stops than this within `window` opens the breaker
         window = "10min"
+
+        [metrics]
+        listen = ""                    # off; "127.0.0.1:9464" or a Unix socket path: OpenMetrics at /metrics
         """
 
     /// The problems' `--check` lines, or `[]` when the policy is valid.
@@ -172,6 +175,9 @@ struct PolicyParserTests {
         [socket]
         allowed_uids = [0, 1000, 4294967295]
         allowed_gids = [998]
+
+        [metrics]
+        listen = "127.0.0.1:9464"
         """
 
     @Test("every key set away from its default")
@@ -190,7 +196,8 @@ struct PolicyParserTests {
             retry: .init(
                 initialBackoff: .milliseconds(500), maxBackoff: .seconds(120), multiplier: 3.0,
                 giveUpAfter: .seconds(86_400)),
-            socket: .init(allowedUIDs: [0, 1000, 4_294_967_295], allowedGIDs: [998])
+            socket: .init(allowedUIDs: [0, 1000, 4_294_967_295], allowedGIDs: [998]),
+            metrics: .init(listen: .tcp(host: "127.0.0.1", port: 9464))
         )
         #expect(try policy(text) == expected)
     }
@@ -692,6 +699,7 @@ struct PolicyParserTests {
                   socket access     anyone the socket's file mode lets in
                   confirm stops     reads after 10s, doubling up to 1min; again after 5min; unconfirmed after 30min
                   discovery         no: only tasks handed over are enforced
+                  metrics           not served (maia-watchdogctl metrics still answers)
                 """)
         #expect(summary.split(separator: "\n").count <= 24)
     }
@@ -721,7 +729,62 @@ struct PolicyParserTests {
         #expect(
             summary.contains(
                 "confirm stops     reads after 10s, doubling up to 1min; again after 5min; unconfirmed after 30min\n"))
-        #expect(summary.hasSuffix("discovery         no: only tasks handed over are enforced"))
+        #expect(summary.contains("discovery         no: only tasks handed over are enforced\n"))
+        #expect(summary.hasSuffix("metrics           not served (maia-watchdogctl metrics still answers)"))
+    }
+
+    @Test("[metrics] listen: off, an address with a port, a bare port on loopback, a Unix socket; and what is refused")
+    func metricsSection() throws {
+        func listen(_ value: String) throws -> Policy.MetricsListen {
+            try policy("allow = [\"*\"]\n[metrics]\nlisten = \"\(value)\"\n").metrics.listen
+        }
+        #expect(try policy("allow = [\"*\"]\n").metrics.listen == .off)
+        #expect(try listen("") == .off)
+        #expect(try listen("127.0.0.1:9464") == .tcp(host: "127.0.0.1", port: 9464))
+        #expect(try listen("9464") == .tcp(host: "127.0.0.1", port: 9464))
+        #expect(try listen("localhost:9464") == .tcp(host: "127.0.0.1", port: 9464))
+        #expect(try listen("[::1]:9464") == .tcp(host: "::1", port: 9464))
+        #expect(try listen("0.0.0.0:0") == .tcp(host: "0.0.0.0", port: 0))
+        #expect(try listen("/run/maia-watchdogd/metrics.sock") == .unix(path: "/run/maia-watchdogd/metrics.sock"))
+        #expect(try listen("[::1]:9464").description == "[::1]:9464")
+        #expect(try listen("[::1]:9464").isLocal && listen("127.0.0.2:1").isLocal && !listen("10.0.0.1:9464").isLocal)
+        let local = try policy("allow = [\"*\"]\n[metrics]\nlisten = \"9464\"\n").summary(path: "p")
+        #expect(local.hasSuffix("metrics           http://127.0.0.1:9464/metrics"))
+        let open = try policy("allow = [\"*\"]\n[metrics]\nlisten = \"0.0.0.0:9464\"\n").summary(path: "p")
+        #expect(
+            open.hasSuffix("metrics           http://0.0.0.0:9464/metrics (not loopback: reachable from the network)"))
+
+        let expected = #"expected "", "HOST:PORT", "PORT" or an absolute socket path"#
+        let long = "/" + String(repeating: "s", count: 200)
+        let cases: [(String, String)] = [
+            (
+                "example.com:9464",
+                #"\#(expected), got "example.com:9464": the host must be an IP address (127.0.0.1, [::1]) or localhost, got "example.com""#
+            ),
+            ("127.0.0.1:65536", #"\#(expected), got "127.0.0.1:65536": the port must be a number from 0 to 65535"#),
+            ("127.0.0.1:", #"\#(expected), got "127.0.0.1:": the port must be a number from 0 to 65535"#),
+            ("metrics.sock", #"\#(expected), got "metrics.sock": the port must be a number from 0 to 65535"#),
+            (
+                "1.2.3:80",
+                #"\#(expected), got "1.2.3:80": the host must be an IP address (127.0.0.1, [::1]) or localhost, got "1.2.3""#
+            ),
+            (
+                "256.0.0.1:80",
+                #"\#(expected), got "256.0.0.1:80": the host must be an IP address (127.0.0.1, [::1]) or localhost, got "256.0.0.1""#
+            ),
+            ("[g::1]:80", #"\#(expected), got "[g::1]:80": "[g::1]" is no IPv6 address"#),
+            (long, "a socket path must be at most 107 bytes, got 201"),
+        ]
+        for (value, message) in cases {
+            #expect(
+                check("allow = [\"*\"]\n[metrics]\nlisten = \"\(value)\"\n") == ["p.toml:3: metrics.listen: \(message)"]
+            )
+        }
+        #expect(
+            check("allow = [\"*\"]\n[metrics]\nlisten = 9464\nport = 1\n") == [
+                "p.toml:3: metrics.listen: expected a string, got an integer",
+                "p.toml:4: metrics.port: unknown key",
+            ])
     }
 
     @Test("[discover]: interval, projects, and the summary's line")
@@ -737,10 +800,11 @@ struct PolicyParserTests {
         #expect(valid.discover == .init(enabled: true, interval: .seconds(300), projects: ["p-1", "p-2"]))
         #expect(valid.discover.listings == ["p-1", "p-2"])
         #expect(Policy.DiscoverConfiguration().listings == [nil])
-        #expect(valid.summary(path: "p").hasSuffix("discovery         every 5min: projects p-1, p-2"))
+        #expect(valid.summary(path: "p").contains("discovery         every 5min: projects p-1, p-2\n"))
         let unfiltered = try policy("allow = [\"*\"]\n[discover]\nenabled = true\n")
         #expect(
-            unfiltered.summary(path: "p").hasSuffix("discovery         every 1min: every task the credentials can list")
+            unfiltered.summary(path: "p").contains(
+                "discovery         every 1min: every task the credentials can list\n")
         )
         let problems = check(
             """

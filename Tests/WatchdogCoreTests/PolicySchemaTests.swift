@@ -50,13 +50,14 @@ struct PolicySchemaTests {
         #expect(
             kept == [
                 "api.base_url", "api.request_timeout", "api.max_requests_per_minute", "auth.token_url",
-                "auth.audience",
+                "auth.audience", "metrics.listen",
             ])
         #expect(kept == PolicySchema.keys.filter { $0.reload == .atRestart && $0.name != "region" }.map(\.path))
         #expect(new.api.baseURL == running.api.baseURL)
         #expect(new.api.requestTimeout == running.api.requestTimeout)
         #expect(new.api.maxRequestsPerMinute == running.api.maxRequestsPerMinute)
         #expect(new.auth == running.auth)
+        #expect(new.metrics.listen == .off)
         // Everything else is the new policy's.
         #expect(new.api.maxInFlight == changed.api.maxInFlight && new.api.maxInFlight != running.api.maxInFlight)
         #expect(new.retry == changed.retry && new.socket == changed.socket && new.limits == changed.limits)

@@ -41,7 +41,9 @@ struct WireContractTests {
             Issue.record("accepted an unknown verb")
             return
         }
-        #expect(error.message.hasSuffix("expected watch, stop, forget, status, list, extend, release or a task ID"))
+        #expect(
+            error.message.hasSuffix("expected watch, stop, forget, status, list, extend, release, metrics or a task ID")
+        )
     }
 
     @Test(arguments: [
@@ -49,7 +51,7 @@ struct WireContractTests {
         .watch(id, maxRuntime: .seconds(5400), startedAt: Date(timeIntervalSince1970: 1_795_942_800.25)),
         .watch(id, maxRuntime: .milliseconds(1500), startedAt: nil),
         .stop(id), .forget(id), .status(nil), .status(id), .list(nil), .list(.gaveUp), .extend(id, by: .seconds(90)),
-        .release,
+        .release, .metrics,
     ])
     func renderedRequestsParseBack(_ request: ControlRequest) throws {
         #expect(try ControlProtocol.parse(request.requestLine.text).get() == request)

@@ -30,7 +30,8 @@ struct MetricsEndpointTests {
     /// `promtool check metrics` over `text`, when Debian's promtool is at hand (`scripts/setup test` unpacks it into
     /// `.build-tools/`); `nil` without it.
     static func promtool(_ text: String) async throws -> ChildProcess.Outcome? {
-        let candidates = [DaemonProcess.repositoryRoot.appendingPathComponent(".build-tools/promtool").path]
+        let candidates =
+            [DaemonProcess.repositoryRoot.appendingPathComponent(".build-tools/promtool").path]
             + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/promtool" }
         guard let promtool = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             return nil
@@ -39,7 +40,8 @@ struct MetricsEndpointTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try text.write(toFile: "\(directory)/metrics.prom", atomically: true, encoding: .utf8)
         return try await ChildProcess.run(
-            URL(fileURLWithPath: "/bin/sh"), ["-c", "\"$0\" check metrics < \"$1\"", promtool, "\(directory)/metrics.prom"])
+            URL(fileURLWithPath: "/bin/sh"),
+            ["-c", "\"$0\" check metrics < \"$1\"", promtool, "\(directory)/metrics.prom"])
     }
 
     @Test func theDaemonsCountersMatchWhatTheStandInSaw() async throws {
@@ -107,7 +109,8 @@ struct MetricsEndpointTests {
         #expect(metrics.value("maia_watchdog_store_commit_seconds_count") == commits)
         #expect(metrics.value("maia_watchdog_build_info", ["version": MaiaWatchdogVersion.current]) == 1)
         for (family, _) in metrics.types {
-            #expect(MetricCatalog.entry(named: family)?.help == metrics.help[family], "\(family): help from the catalog")
+            #expect(
+                MetricCatalog.entry(named: family)?.help == metrics.help[family], "\(family): help from the catalog")
         }
         if let promtool = try await Self.promtool(scraped.body) {
             #expect(promtool.status == 0, "promtool check metrics: \(promtool.standardOutput)\(promtool.standardError)")
@@ -152,7 +155,8 @@ struct MetricsEndpointTests {
             let answer = try await Self.fetch(url)
             #expect(answer.status == 200)
             #expect(try PrometheusText(answer.body).value("maia_watchdog_build_info", ["version": "test"]) == 1)
-        } cleanUp: {}
+        } cleanUp: {
+        }
         #expect(!FileManager.default.fileExists(atPath: path), "removed at shutdown")
     }
 

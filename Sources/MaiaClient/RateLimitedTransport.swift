@@ -45,8 +45,7 @@ public struct RateLimitedTransport: MaiaTransport {
         let arrived = self.clock.now()
         do {
             let grant = try await self.limiter.acquire(lane: request.lane)
-            let waited = max(0, grant.at.timeIntervalSince(arrived))
-            self.waits[request.lane]?.recordNanoseconds(Int64((waited * 1e9).rounded()))
+            self.waits[request.lane]?.recordSeconds(max(0, grant.at.timeIntervalSince(arrived)))
         } catch {
             throw .cancelled
         }

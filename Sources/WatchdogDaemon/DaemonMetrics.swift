@@ -76,9 +76,16 @@ public final class DaemonMetrics: Sendable {
         for (state, gauge) in taskGauges { gauge.set(counts[state] ?? 0) }
     }
 
-    /// Records `duration` (0 when negative) in `timer`.
-    static func record(_ duration: TimeInterval, in timer: CoreMetrics.Timer) {
-        timer.recordNanoseconds(Int64((max(0, duration) * 1e9).rounded()))
+    /// Records `seconds` (0 when negative) in `timer`.
+    static func record(_ seconds: TimeInterval, in timer: CoreMetrics.Timer) {
+        timer.recordSeconds(max(0, seconds))
+    }
+
+    /// One transaction of the task store: how long it took, and whether it was committed.
+    func storeCommitted(took duration: Duration, ok: Bool) {
+        let (seconds, attoseconds) = duration.components
+        storeCommitDuration.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        count(MetricCatalog.storeCommits, ("result", ok ? "ok" : "failed"))
     }
 
     private static func meter(_ entry: MetricCatalog.Entry, _ factory: DescribedMetricsFactory) -> Meter {

@@ -61,10 +61,26 @@ extension EnforcerService {
         }
     }
 
-    /// Counts one answered read or list page, by `kind` (`origin`, `confirm`, `list`).
-    func countRead(kind: String, ok: Bool, notFound: Bool = false) {
-        let result = ok ? "ok" : notFound ? "not_found" : "failed"
-        metrics.count(MetricCatalog.reads, ("kind", kind), ("result", result))
+    /// Counts one answered task read, by its purpose (`origin`, `confirm`): `ok` (Maia sent the task), `not_found`
+    /// (404) or `failed`.
+    func countRead(_ read: Enforcer.Read, _ outcome: ReadOutcome) {
+        let result: String
+        switch outcome {
+        case .task: result = "ok"
+        case .answered(404, _, _): result = "not_found"
+        case .answered, .failed: result = "failed"
+        }
+        metrics.count(MetricCatalog.reads, ("kind", read.purpose.rawValue), ("result", result))
+    }
+
+    /// Counts one answered list page (kind `list`): `ok` or `failed`.
+    func countPage(_ outcome: ListOutcome) {
+        let result: String
+        switch outcome {
+        case .page: result = "ok"
+        case .answered, .failed: result = "failed"
+        }
+        metrics.count(MetricCatalog.reads, ("kind", "list"), ("result", result))
     }
 
     /// The gauges that follow the tracked tasks; called with every change, like the status board.

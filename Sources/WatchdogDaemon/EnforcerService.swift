@@ -170,9 +170,7 @@ public actor EnforcerService: Service {
     /// One task read, run as a child task of the loop's group. A graceful shutdown lets it finish.
     private func read(_ read: Enforcer.Read) async {
         let outcome = await caller.read(read.id, freshToken: read.freshToken)
-        var notFound = false
-        if case .answered(404, _, _) = outcome { notFound = true }
-        countRead(kind: read.purpose.rawValue, ok: outcome.taskStatus != nil, notFound: notFound)
+        countRead(read, outcome)
         let commit = execute(enforcer.readFinished(read, outcome: outcome, now: clock.now(), using: &rng))
         signal()
         if let commit { await settle(commit) }
@@ -181,9 +179,7 @@ public actor EnforcerService: Service {
     /// One page of discovery's list, run as a child task of the loop's group.
     private func list(_ page: Discovery.Page) async {
         let outcome = await caller.list(page)
-        var listed = false
-        if case .page = outcome { listed = true }
-        countRead(kind: "list", ok: listed)
+        countPage(outcome)
         let error = enforcer.discovery.lastError
         let commit = execute(enforcer.pageFinished(page, outcome: outcome, now: clock.now(), using: &rng))
         if enforcer.discovery.lastError != error { reportChange() }

@@ -1,4 +1,3 @@
-import CoreMetrics
 import Dispatch
 import FoundationEssentials
 import Glibc
@@ -163,12 +162,7 @@ public final class SQLiteTaskStore: TaskStore {
                 try recreateIfReplaced()
                 try writer.commit(operations)
             }
-            if let metrics {
-                let took = ContinuousClock.now - started
-                metrics.storeCommitDuration.recordNanoseconds(
-                    Int64(took.components.seconds) * 1_000_000_000 + took.components.attoseconds / 1_000_000_000)
-                metrics.count(MetricCatalog.storeCommits, ("result", (try? result.get()) == nil ? "failed" : "ok"))
-            }
+            metrics?.storeCommitted(took: ContinuousClock.now - started, ok: (try? result.get()) != nil)
             commit.complete(result.mapError { $0 as any Error })
         }
     }

@@ -339,6 +339,22 @@ loaded_before=$(journal_count $policy_loaded)
 inside systemctl reload maia-watchdog
 check "a reload turns discovery off again" eventually 10 reload_logged
 
+# 5d. Metrics: the metrics verb counts what happened so far; [metrics] listen (read at start) serves /metrics on
+# loopback from inside the unit's sandbox, unchanged.
+metrics_out=$(inside maia-watchdogctl --timeout 10 metrics 2>&1)
+stops_counted() {
+    grep -Eq '^maia_watchdog_task_ends_total\{state="stopped"\} [1-9][0-9]*$' <<< "$metrics_out" &&
+        grep -Eq '^maia_watchdog_stop_attempts_total\{(status="204",result="stop_requested"|result="stop_requested",status="204")\} [1-9]' <<< "$metrics_out"
+}
+check "maia-watchdogctl metrics counts the confirmed stops and their 204s" stops_counted
+inside bash -c 'grep -q "^listen = " /etc/maia-watchdog/policy.toml || printf "\n[metrics]\nlisten = \"\"\n" >> /etc/maia-watchdog/policy.toml'
+inside sed -i 's|^listen = .*|listen = "127.0.0.1:9464"|' /etc/maia-watchdog/policy.toml
+inside systemctl restart maia-watchdog
+scrape() { inside bash -c 'exec 3<>/dev/tcp/127.0.0.1/9464 && printf "GET /metrics HTTP/1.0\r\n\r\n" >&3 && cat <&3'; }
+served() { scrape | grep -q '^maia_watchdog_tasks{state="stopped"} [1-9]'; }
+check "after a restart, /metrics on 127.0.0.1:9464 answers from under the sandbox (the stopped tasks counted)" \
+    eventually 10 served
+
 # 6. A stalled loop is restarted by the watchdog (test-only trigger, short WatchdogSec).
 inside mkdir -p /run/systemd/system/maia-watchdog.service.d
 inside bash -c 'printf "[Service]\nWatchdogSec=2s\nEnvironment=MAIA_WATCHDOGD_TEST_STALL_AFTER_MS=1500\n" > /run/systemd/system/maia-watchdog.service.d/stall.conf'

@@ -131,6 +131,43 @@ struct MetricsTests {
         }
     }
 
+    @Test func discoveryPassesAndTheTasksTheyFindAreCounted() async throws {
+        let created = ManualClock().now().addingTimeInterval(-600)
+        try await Harness.with(policy: DiscoveryIntegrationTests.discovering()) { standIn in
+            standIn.addTasks(count: 3, createdAt: created)
+        } _: { h in
+            try await h.requests(1 + 3)
+            try await h.idle()
+            let first = try Self.scrape(h)
+            #expect(first.value("maia_watchdog_discovery_passes_total", ["result": "ok"]) == 1)
+            #expect(first.value("maia_watchdog_discovered_tasks_total", ["how": "discovered"]) == 3)
+            #expect(first.value("maia_watchdog_reads_total", ["kind": "list", "result": "ok"]) == 1)
+            #expect(first.value("maia_watchdog_reads_total", ["kind": "origin", "result": "ok"]) == 3)
+            #expect(
+                first.value("maia_watchdog_discovery_last_success_timestamp_seconds")
+                    == h.clock.now().timeIntervalSince1970)
+
+            // A failing pass: the page is retried on the backoff once, then a Retry-After past the interval ends it.
+            h.standIn.scriptList([.status(502), .status(502, retryAfter: "120")])
+            h.clock.advance(by: .seconds(60))
+            try await h.requests(1 + 3 + 1)
+            try await h.idle()
+            let retryAt = try #require(await h.enforcer.enforcer.timer)
+            h.clock.advance(to: retryAt)
+            try await h.requests(1 + 3 + 2)
+            try await h.idle()
+            let failed = try Self.scrape(h)
+            #expect(h.standIn.listRequests.count == 3)
+            #expect(failed.value("maia_watchdog_discovery_passes_total", ["result": "failed"]) == 1)
+            #expect(failed.value("maia_watchdog_reads_total", ["kind": "list", "result": "ok"]) == 1)
+            #expect(failed.value("maia_watchdog_reads_total", ["kind": "list", "result": "failed"]) == 2)
+            #expect(failed.value("maia_watchdog_retries_total", ["request": "list"]) == 1)
+            #expect(
+                failed.value("maia_watchdog_discovery_last_success_timestamp_seconds")
+                    == first.value("maia_watchdog_discovery_last_success_timestamp_seconds"))
+        }
+    }
+
     @Test func theMetricsVerbAnswersTheExpositionText() async throws {
         try await Harness.with(socket: true) { h in
             let line = try await LineClient.request(h.socketPath, "metrics")

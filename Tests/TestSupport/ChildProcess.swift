@@ -68,9 +68,10 @@ public enum ChildProcess {
             throw BoundError.timedOut(
                 "\(executable.lastPathComponent) \(arguments.joined(separator: " ")) to exit: \(run.progress)")
         }
-        // Everything it wrote is in the pipes now; their ends follow at once unless a process spawned elsewhere
-        // holds a write end after all (then what was read is all there is).
-        try? await withBound(.seconds(5), "the outputs to end") { await run.wait(.outputsEnded) }
+        // Everything it wrote is in the pipes now; their ends follow once Dispatch has read them, unless a process
+        // spawned elsewhere holds a write end after all (then what was read is all there is). The bound is generous:
+        // under a loaded CI run, 5 s once cut `maia-watchdogctl metrics` (about 10 KB) short mid-line.
+        try? await withBound(.seconds(30), "the outputs to end") { await run.wait(.outputsEnded) }
         return withExtendedLifetime(process) { run.outcome(pid: pid) }
     }
 

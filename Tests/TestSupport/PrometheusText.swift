@@ -32,7 +32,11 @@ public struct PrometheusText: Sendable {
                 }
                 continue
             }
-            try read(line, number)
+            do {
+                try read(line, number)
+            } catch {
+                throw Problem(line: number, message: "\(error.message): \(line.prefix(300))")
+            }
         }
         guard text.isEmpty || text.hasSuffix("\n") else { throw Problem(line: number, message: "no final line feed") }
         try checkHistograms()

@@ -9,9 +9,9 @@ import Synchronization
 import WatchdogCore
 
 /// `[metrics] listen`: serves `GET /metrics` (Prometheus' text format 0.0.4) over HTTP/1.1, on a TCP address or a
-/// Unix socket (mode 0666: it reaches what a loopback port does). Every other path is 404, every other method 405. It reads nothing but request heads: at most
-/// `maximumConnections` at once (more are closed at once and counted), each closed after `idleTimeout` without a
-/// request.
+/// Unix socket (mode 0666: it reaches what a loopback port does). Every other path is 404, every other method 405.
+/// Only request heads matter (a body is read and dropped). At most `maximumConnections` are open at once (more are
+/// closed at once and counted), each closed after `idleTimeout` with nothing read or written.
 public final class MetricsEndpointService: Service, Sendable {
     public static let maximumConnections = 16
     public static let idleTimeout: TimeAmount = .seconds(30)

@@ -120,6 +120,9 @@ struct MetricsTests {
             #expect(open.value("maia_watchdog_breaker_held_tasks") == 2)
             #expect(open.value("maia_watchdog_breaker_openings_total") == 1)
             #expect(open.value("maia_watchdog_tasks", ["state": "held"]) == 2)
+            // One deadline acted on by a stop, two by the breaker holding them: all at the deadline's instant.
+            #expect(open.value("maia_watchdog_deadline_lateness_seconds_count") == 3)
+            #expect(open.value("maia_watchdog_deadline_lateness_seconds_sum") == 0)
 
             #expect(await h.enforcer.handle(.release, from: Requester(uid: 0, pid: 1)) == .released(2))
             try await h.requests(3)
